@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# Shared helpers for the zt-demo scripts: output, errors with a hint, waiting, small checks.
+# Sourced, never run. Every script that sources it runs with `set -euo pipefail`.
+
+ZT_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+export ZT_REPO_ROOT
+ZT_STARTED_AT=${ZT_STARTED_AT:-$(date +%s)}
+
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then
+  _c_bold=$'\e[1m' _c_dim=$'\e[2m' _c_red=$'\e[31m' _c_green=$'\e[32m' _c_yellow=$'\e[33m' _c_off=$'\e[0m'
+else
+  _c_bold='' _c_dim='' _c_red='' _c_green='' _c_yellow='' _c_off=''
+fi
+
+elapsed() { printf '%ss' "$(($(date +%s) - ZT_STARTED_AT))"; }
+
+# step "3/9" "Starting the SPIRE server"
+step() { printf '%s[%s %6s]%s %s\n' "$_c_bold" "$1" "$(elapsed)" "$_c_off" "$2"; }
+info() { printf '       %s\n' "$*"; }
+ok() { printf '       %s✓%s %s\n' "$_c_green" "$_c_off" "$*"; }
+warn() { printf '       %s!%s %s\n' "$_c_yellow" "$_c_off" "$*" >&2; }
+
+# die "what went wrong" ["what to do about it"]: one clear line (and a hint), never a stack trace.
+die() {
+  printf '%serror:%s %s\n' "$_c_red" "$_c_off" "$1" >&2
+  [[ -n "${2:-}" ]] && printf '%shint:%s  %s\n' "$_c_yellow" "$_c_off" "$2" >&2
+  exit 1
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# Prints the last lines of a log file, indented, to stderr (for "did not become ready" errors).
+show_log_tail() {
+  local file=$1 lines=${2:-15}
+  [[ -s "$file" ]] || return 0
+  printf '%s--- last %s lines of %s ---%s\n' "$_c_dim" "$lines" "$file" "$_c_off" >&2
+  tail -n "$lines" "$file" | sed 's/^/  /' >&2
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second until it succeeds.
+wait_until() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$(($(date +%s) + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if (($(date +%s) >= deadline)); then
+      printf '%serror:%s %s did not happen within %ss\n' "$_c_red" "$_c_off" "$what" "$timeout" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# port_in_use PORT: true when something listens on 127.0.0.1:PORT (or on all interfaces).
+port_in_use() {
+  ss -Htln "sport = :$1" 2>/dev/null | grep -q .
+}
+
+# The process listening on PORT, for error messages ("users:(("postgres",pid=123,fd=5))").
+port_owner() {
+  ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*' | head -n1 | sed 's/users:((//' || true
+}
+
+# pid_alive PIDFILE EXPECTED: the pid in PIDFILE runs and its command line contains EXPECTED, so a
+# recycled pid never gets mistaken for (or killed as) one of ours.
+pid_alive() {
+  local pidfile=$1 expected=$2 pid
+  [[ -s "$pidfile" ]] || return 1
+  pid=$(<"$pidfile")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expected"
+}
+
+# usage_from_header FILE: prints the comment block at the top of FILE (after the shebang) as --help.
+usage_from_header() {
+  sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$1"
+}

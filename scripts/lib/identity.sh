@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Exports the identity facts of infrastructure/identity.json as ZT_* variables, so that no script
+# repeats a trust domain, SPIFFE ID, role name, path or TTL. Sourced after common.sh.
+
+ZT_IDENTITY_FILE="$ZT_REPO_ROOT/infrastructure/identity.json"
+
+load_identity() {
+  have jq || die "jq is needed to read $ZT_IDENTITY_FILE" "install it: apt-get install -y jq (or brew install jq)"
+  local exports
+  exports=$(jq -r '
+    {
+      ZT_TRUST_DOMAIN: .trustDomain,
+      ZT_BACKEND_SPIFFE_ID: .spiffeIds.backend,
+      ZT_FRONTEND_SPIFFE_ID: .spiffeIds.frontend,
+      ZT_JWT_AUDIENCE: .jwtSvid.audience,
+      ZT_JWT_SVID_TTL: .jwtSvid.ttl,
+      ZT_BAO_JWT_MOUNT: .openbao.jwtAuthMount,
+      ZT_BAO_JWT_ROLE: .openbao.jwtRole,
+      ZT_BAO_POLICY: .openbao.policy,
+      ZT_BAO_TOKEN_TTL: .openbao.tokenTtl,
+      ZT_BAO_TOKEN_MAX_TTL: .openbao.tokenMaxTtl,
+      ZT_KV_MOUNT: .openbao.kvMount,
+      ZT_KV_JWT_SIGNING_KEY: .openbao.kvPaths.jwtSigningKey,
+      ZT_KV_GITHUB_USERS: .openbao.kvPaths.githubUsers,
+      ZT_DB_NAME: .database.name,
+      ZT_DB_SCHEMA: .database.schema,
+      ZT_DB_MOUNT: .database.secretsMount,
+      ZT_DB_CONNECTION: .database.connectionName,
+      ZT_DB_ROLE: .database.role,
+      ZT_DB_ADMIN_USER: .database.adminUser,
+      ZT_DB_PASSWORD_POLICY: .database.passwordPolicy,
+      ZT_DB_DEFAULT_TTL: .database.defaultTtl,
+      ZT_DB_MAX_TTL: .database.maxTtl,
+      ZT_DB_ROTATION_INTERVAL: .database.rotationInterval
+    }
+    | to_entries[]
+    | if .value == null then error("missing identity fact for \(.key)") else . end
+    | "export \(.key)=\(.value | @sh)"
+  ' "$ZT_IDENTITY_FILE") || die "could not read the identity facts from $ZT_IDENTITY_FILE" "check that it is valid JSON: jq . $ZT_IDENTITY_FILE"
+  eval "$exports"
+}

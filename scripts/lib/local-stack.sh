@@ -1,0 +1,335 @@
+# shellcheck shell=bash
+# Local mode: PostgreSQL, SPIRE server and agent, the OIDC discovery provider and OpenBao as plain
+# processes on loopback. Each start_* function starts its component unless it already runs, and
+# leaves it ready; stop_local_stack stops what the pid files name. Sourced after common.sh,
+# identity.sh, local-env.sh and tools.sh; expects load_identity, load_local_env and ensure_tools.
+
+SPIRE_CONF_DIR="$ZT_REPO_ROOT/infrastructure/spire/local"
+
+prepare_state_dirs() {
+  mkdir -p "$ZT_STATE_DIR"/{run,log,spire/server/data,spire/agent/data}
+  (umask 077 && mkdir -p "$ZT_SECRETS_DIR")
+  # Workloads connect to the agent socket as other users: every directory on the way is 0755.
+  chmod 755 "$ZT_STATE_DIR" "$ZT_STATE_DIR/spire" "$ZT_STATE_DIR/spire/agent" "$ZT_STATE_DIR/log"
+  chmod 700 "$ZT_STATE_DIR/run" "$ZT_STATE_DIR/spire/server" "$ZT_STATE_DIR/spire/server/data" "$ZT_STATE_DIR/spire/agent/data"
+}
+
+# random_secret FILE: creates FILE (mode 600) with a random alphanumeric secret unless it exists.
+random_secret() {
+  [[ -s "$1" ]] || (umask 077 && openssl rand -hex 24 >"$1")
+}
+
+# require_free_port PORT WHAT: fails with the name of whoever holds the port.
+require_free_port() {
+  if port_in_use "$1"; then
+    local owner
+    owner=$(port_owner "$1")
+    die "port $1, needed by $2, is already in use${owner:+ (by $owner)}" \
+      "stop that process, or choose another port, e.g. $3=$(($1 + 1)) scripts/setup.sh --local"
+  fi
+}
+
+# start_process NAME LOGFILE COMMAND...: starts COMMAND in the background in its own session and
+# records its pid in run/NAME.pid.
+start_process() {
+  local name=$1 log=$2
+  shift 2
+  setsid "$@" >>"$log" 2>&1 </dev/null &
+  echo $! >"$ZT_RUN_DIR/$name.pid"
+}
+
+# not_ready NAME LOG: the one-line failure when a component did not become ready.
+not_ready() {
+  show_log_tail "$2"
+  die "$1 did not become ready within ${ZT_READY_TIMEOUT}s (log: $2)" \
+    "fix what the log says, then run scripts/teardown.sh --local and scripts/setup.sh --local again"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_ctl_as() { as_user "$ZT_PG_USER" "$ZT_PG_BIN/pg_ctl" -D "$ZT_PG_DIR/data" "$@"; }
+
+# Superuser psql over the unix socket. The socket's directory is mode 700, owned by the server's
+# user, so only that user (and root) can reach it; that is why local "trust" auth is safe here.
+pg_psql() {
+  "$ZT_PG_BIN/psql" -h "$ZT_PG_DIR" -p "$ZT_PG_PORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+pg_running() { [[ -s "$ZT_PG_DIR/data/PG_VERSION" ]] && pg_ctl_as status >/dev/null 2>&1; }
+
+start_postgres() {
+  local log="$ZT_LOG_DIR/postgres.log" fresh=0
+  if pg_running; then
+    ok "PostgreSQL already running (pid $(head -n1 "$ZT_PG_DIR/data/postmaster.pid"), port $ZT_PG_PORT)"
+    return 0
+  fi
+  require_free_port "$ZT_PG_PORT" PostgreSQL ZT_PG_PORT
+  install -d -m 700 "$ZT_PG_DIR"
+  is_root && chown "$ZT_PG_USER:" "$ZT_PG_DIR"
+  touch "$log" && is_root && chown "$ZT_PG_USER:" "$log"
+  if [[ ! -s "$ZT_PG_DIR/data/PG_VERSION" ]]; then
+    fresh=1
+    random_secret "$ZT_SECRETS_DIR/pg-superuser-password"
+    random_secret "$ZT_SECRETS_DIR/pg-openbao-admin-password"
+    # initdb reads the password from a file the server's user can read; it is removed right after.
+    install -m 600 "$ZT_SECRETS_DIR/pg-superuser-password" "$ZT_PG_DIR/initdb-pw"
+    is_root && chown "$ZT_PG_USER:" "$ZT_PG_DIR/initdb-pw"
+    as_user "$ZT_PG_USER" "$ZT_PG_BIN/initdb" -D "$ZT_PG_DIR/data" -U postgres --pwfile="$ZT_PG_DIR/initdb-pw" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-locale >>"$log" 2>&1 ||
+      { rm -f "$ZT_PG_DIR/initdb-pw"; not_ready "PostgreSQL initdb" "$log"; }
+    rm -f "$ZT_PG_DIR/initdb-pw"
+  fi
+  pg_ctl_as -l "$log" -w -t "$ZT_READY_TIMEOUT" \
+    -o "-c listen_addresses=127.0.0.1 -p $ZT_PG_PORT -k $ZT_PG_DIR -c unix_socket_permissions=0700" \
+    start >/dev/null 2>&1 || not_ready PostgreSQL "$log"
+  wait_until "$ZT_READY_TIMEOUT" "PostgreSQL accepting connections" \
+    "$ZT_PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$ZT_PG_PORT" || not_ready PostgreSQL "$log"
+  ok "PostgreSQL $("$ZT_PG_BIN/postgres" --version | awk '{print $3}') started (port $ZT_PG_PORT, data $ZT_PG_DIR/data)"
+  if ((fresh)); then bootstrap_postgres; fi
+}
+
+# The same SQL files the Kubernetes bootstrap runs, read from stdin.
+bootstrap_postgres() {
+  local sql="$ZT_REPO_ROOT/infrastructure/postgres"
+  pg_psql -d postgres -c "CREATE DATABASE $ZT_DB_NAME"
+  pg_psql -d "$ZT_DB_NAME" -v openbao_pw="$(cat "$ZT_SECRETS_DIR/pg-openbao-admin-password")" <"$sql/bootstrap.sql"
+  pg_psql -d "$ZT_DB_NAME" <"$sql/seed-demo-users.sql"
+  ok "database $ZT_DB_NAME bootstrapped (roles app_owner, app_rw, $ZT_DB_ADMIN_USER; schema app; 6 demo users)"
+}
+
+# Dynamic users whose leases died with an earlier OpenBao (its dev storage is in memory).
+drop_stale_dynamic_users() {
+  local dropped
+  dropped=$(pg_psql -d "$ZT_DB_NAME" -At <<'SQL'
+SELECT format('DROP ROLE %I', rolname) FROM pg_roles WHERE rolname LIKE 'v-%' \gexec
+SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-%';
+SQL
+  )
+  [[ "$dropped" == 0 ]] || die "could not drop stale dynamic users" "connect with psql and look at: SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%'"
+}
+
+# ---------------------------------------------------------------- SPIRE
+
+spire_server() { "$ZT_SPIRE_SERVER" "$@"; }
+spire_server_healthy() { spire_server healthcheck -socketPath "$ZT_SPIRE_SERVER_SOCKET" >/dev/null 2>&1; }
+spire_agent_healthy() { "$ZT_SPIRE_AGENT" healthcheck -socketPath "$ZT_SPIRE_AGENT_SOCKET" >/dev/null 2>&1; }
+
+# SPIRE state is made anew whenever the server starts: the agent's join token is one-time, and a
+# server with new keys would not trust an agent attested to the old one.
+start_spire_server() {
+  local log="$ZT_LOG_DIR/spire-server.log"
+  if pid_alive "$ZT_RUN_DIR/spire-server.pid" spire-server && spire_server_healthy; then
+    ok "SPIRE server already running (pid $(<"$ZT_RUN_DIR/spire-server.pid"), trust domain $ZT_TRUST_DOMAIN)"
+    return 0
+  fi
+  stop_process oidc-discovery-provider
+  stop_process spire-agent
+  require_free_port "$ZT_SPIRE_SERVER_PORT" "the SPIRE server" ZT_SPIRE_SERVER_PORT
+  require_free_port "$ZT_SPIRE_SERVER_HEALTH_PORT" "the SPIRE server health check" ZT_SPIRE_SERVER_HEALTH_PORT
+  rm -rf "$ZT_STATE_DIR/spire/server/data" "$ZT_STATE_DIR/spire/agent/data" "$ZT_STATE_DIR/spire/agent/public"
+  prepare_state_dirs
+  : >"$log"
+  start_process spire-server "$log" "$ZT_SPIRE_SERVER" run -config "$SPIRE_CONF_DIR/server.conf" -expandEnv
+  wait_until "$ZT_READY_TIMEOUT" "the SPIRE server health check" spire_server_healthy || not_ready "SPIRE server" "$log"
+  ok "SPIRE server started (pid $(<"$ZT_RUN_DIR/spire-server.pid"), trust domain $ZT_TRUST_DOMAIN, JWT issuer $ZT_JWT_ISSUER)"
+}
+
+# register_workload SPIFFE_ID USER: a registration entry that gives SPIFFE_ID to processes of
+# USER's uid on this node. Skipped when the entry exists.
+register_workload() {
+  local id=$1 user=$2 uid count
+  uid=$(id -u "$user")
+  count=$(spire_server entry show -socketPath "$ZT_SPIRE_SERVER_SOCKET" -spiffeID "$id" \
+    -selector "unix:uid:$uid" -output json | jq '.entries | length')
+  if [[ "$count" == 0 ]]; then
+    spire_server entry create -socketPath "$ZT_SPIRE_SERVER_SOCKET" -parentID "$ZT_NODE_SPIFFE_ID" \
+      -spiffeID "$id" -selector "unix:uid:$uid" -jwtSVIDTTL "$(duration_seconds "$ZT_JWT_SVID_TTL")" >/dev/null ||
+      die "could not register $id" "see $ZT_LOG_DIR/spire-server.log"
+    ok "registered $id for unix:uid:$uid ($user)"
+  else
+    ok "$id is registered for unix:uid:$uid ($user)"
+  fi
+}
+
+# duration_seconds 5m -> 300 (s, m, h).
+duration_seconds() {
+  local value=${1%[smh]}
+  case "$1" in
+    *h) echo $((value * 3600)) ;;
+    *m) echo $((value * 60)) ;;
+    *) echo "$value" ;;
+  esac
+}
+
+start_spire_agent() {
+  local log="$ZT_LOG_DIR/spire-agent.log" token
+  if pid_alive "$ZT_RUN_DIR/spire-agent.pid" spire-agent && spire_agent_healthy; then
+    ok "SPIRE agent already running (pid $(<"$ZT_RUN_DIR/spire-agent.pid"))"
+    return 0
+  fi
+  require_free_port "$ZT_SPIRE_AGENT_HEALTH_PORT" "the SPIRE agent health check" ZT_SPIRE_AGENT_HEALTH_PORT
+  rm -rf "$ZT_STATE_DIR/spire/agent/data" "$ZT_STATE_DIR/spire/agent/public"
+  prepare_state_dirs
+  spire_server bundle show -socketPath "$ZT_SPIRE_SERVER_SOCKET" -format pem >"$ZT_STATE_DIR/spire/agent/bootstrap.pem"
+  token=$(spire_server token generate -socketPath "$ZT_SPIRE_SERVER_SOCKET" -spiffeID "$ZT_NODE_SPIFFE_ID" -ttl 600 |
+    awk '/^Token:/ {print $2}')
+  [[ -n "$token" ]] || die "the SPIRE server issued no join token" "see $ZT_LOG_DIR/spire-server.log"
+  : >"$log"
+  # The join token is one-time: once the agent has attested with it, it is worthless.
+  start_process spire-agent "$log" "$ZT_SPIRE_AGENT" run -config "$SPIRE_CONF_DIR/agent.conf" -expandEnv -joinToken "$token"
+  wait_until "$ZT_READY_TIMEOUT" "the SPIRE agent health check" spire_agent_healthy || not_ready "SPIRE agent" "$log"
+  ok "SPIRE agent started (pid $(<"$ZT_RUN_DIR/spire-agent.pid"), node $ZT_NODE_SPIFFE_ID, socket $ZT_SPIRE_AGENT_SOCKET)"
+}
+
+oidc_ready() {
+  curl -fsS "http://127.0.0.1:$ZT_OIDC_PORT/keys" | jq -e '.keys | length > 0' >/dev/null &&
+    [[ "$(curl -fsS "$ZT_JWT_ISSUER/.well-known/openid-configuration" | jq -r .issuer)" == "$ZT_JWT_ISSUER" ]]
+}
+
+start_oidc_provider() {
+  local log="$ZT_LOG_DIR/oidc-discovery-provider.log"
+  if pid_alive "$ZT_RUN_DIR/oidc-discovery-provider.pid" oidc-discovery-provider && oidc_ready; then
+    ok "OIDC discovery provider already running (pid $(<"$ZT_RUN_DIR/oidc-discovery-provider.pid"), $ZT_JWT_ISSUER)"
+    return 0
+  fi
+  require_free_port "$ZT_OIDC_PORT" "the SPIRE OIDC discovery provider" ZT_OIDC_PORT
+  : >"$log"
+  start_process oidc-discovery-provider "$log" "$ZT_OIDC_PROVIDER" -config "$SPIRE_CONF_DIR/oidc-discovery-provider.conf" -expandEnv
+  wait_until "$ZT_READY_TIMEOUT" "the OIDC discovery provider serving keys" oidc_ready || not_ready "OIDC discovery provider" "$log"
+  ok "OIDC discovery provider started (pid $(<"$ZT_RUN_DIR/oidc-discovery-provider.pid"), issuer $ZT_JWT_ISSUER)"
+}
+
+# The spire-agent CLI as the workload users may run it, for asking the Workload API as them. The
+# tool cache can sit where they cannot reach (root's home), so they get a copy in the state dir.
+prepare_workload_cli() {
+  ZT_WORKLOAD_SPIRE_AGENT=$ZT_SPIRE_AGENT
+  if is_root && ! runuser -u "$ZT_BACKEND_USER" -- test -x "$ZT_SPIRE_AGENT"; then
+    ZT_WORKLOAD_SPIRE_AGENT="$ZT_STATE_DIR/bin/spire-agent"
+    mkdir -p "$ZT_STATE_DIR/bin" && chmod 755 "$ZT_STATE_DIR/bin"
+    cmp -s "$ZT_SPIRE_AGENT" "$ZT_WORKLOAD_SPIRE_AGENT" || install -m 755 "$ZT_SPIRE_AGENT" "$ZT_WORKLOAD_SPIRE_AGENT"
+  fi
+  export ZT_WORKLOAD_SPIRE_AGENT
+}
+
+# fetch_jwt_svid USER AUDIENCE [SPIFFE_ID]: a JWT-SVID from the agent's Workload API, asked for as
+# USER (the agent attests the caller's uid). Prints the token only.
+fetch_jwt_svid() {
+  local args=(api fetch jwt -socketPath "$ZT_SPIRE_AGENT_SOCKET" -audience "$2" -output json)
+  [[ -n "${3:-}" ]] && args+=(-spiffeID "$3")
+  as_user "$1" "$ZT_WORKLOAD_SPIRE_AGENT" "${args[@]}" 2>/dev/null | jq -er '.[0].svids[0].svid'
+}
+
+# ---------------------------------------------------------------- OpenBao
+
+bao_healthy() { curl -fsS "$ZT_BAO_ADDR/v1/sys/health" >/dev/null 2>&1; }
+
+# The dev server prints its root token and unseal key at start; neither belongs in a log.
+redact_dev_banner() { sed -u -E 's/(Root Token|Unseal Key): .*/\1: [redacted]/'; }
+
+# The dev server keeps everything in memory and starts unsealed: fine for a laptop demo, and
+# why every OpenBao start is followed by the configuration step. The root token is random per
+# start, kept in secrets/openbao-root-token (mode 600), and filtered out of the log.
+start_openbao() {
+  local log="$ZT_LOG_DIR/openbao.log" token_file="$ZT_SECRETS_DIR/openbao-root-token"
+  if pid_alive "$ZT_RUN_DIR/openbao.pid" "bao server" && bao_healthy && [[ -s "$token_file" ]]; then
+    ok "OpenBao already running (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR)"
+    return 0
+  fi
+  stop_process openbao
+  require_free_port "$ZT_BAO_PORT" OpenBao ZT_BAO_PORT
+  (umask 077 && openssl rand -hex 16 | sed 's/^/zt-dev-/' >"$token_file")
+  : >"$log"
+  BAO_DEV_ROOT_TOKEN_ID=$(<"$token_file") setsid "$ZT_BAO" server -dev -dev-listen-address="127.0.0.1:$ZT_BAO_PORT" \
+    -dev-no-store-token > >(redact_dev_banner >>"$log" 2>&1) 2>&1 </dev/null &
+  echo $! >"$ZT_RUN_DIR/openbao.pid"
+  wait_until "$ZT_READY_TIMEOUT" "OpenBao answering /v1/sys/health" bao_healthy || not_ready OpenBao "$log"
+  rm -f "$ZT_RUN_DIR/openbao.configured"
+  ok "OpenBao $OPENBAO_VERSION started (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR, dev mode, in memory)"
+  # Leases of an earlier OpenBao are gone with it; its dynamic users would linger until VALID UNTIL.
+  drop_stale_dynamic_users
+}
+
+# What the configuration depends on: the files it reads and the facts it is given. When OpenBao
+# runs and was configured from the same inputs, nothing needs writing.
+openbao_config_fingerprint() {
+  {
+    cat "$ZT_REPO_ROOT/infrastructure/identity.json" "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
+      "$ZT_REPO_ROOT"/infrastructure/openbao/*.hcl "$ZT_REPO_ROOT"/infrastructure/openbao/sql/*.sql
+    echo "$(<"$ZT_RUN_DIR/openbao.pid") $ZT_JWT_ISSUER $ZT_PG_PORT"
+  } | sha256sum | cut -c1-16
+}
+
+configure_openbao_local() {
+  local marker="$ZT_RUN_DIR/openbao.configured" fingerprint
+  fingerprint=$(openbao_config_fingerprint)
+  if [[ -s "$marker" && "$(<"$marker")" == "$fingerprint" ]]; then
+    ok "OpenBao configuration unchanged (same inputs as when it was applied)"
+    return 0
+  fi
+  BAO_ADDR=$ZT_BAO_ADDR BAO_TOKEN=$(<"$ZT_SECRETS_DIR/openbao-root-token") \
+    "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
+    --jwt-discovery-url "$ZT_JWT_ISSUER" --issuer "$ZT_JWT_ISSUER" \
+    --pg-host 127.0.0.1 --pg-port "$ZT_PG_PORT" \
+    --pg-admin-password-file "$ZT_SECRETS_DIR/pg-openbao-admin-password"
+  echo "$fingerprint" >"$marker"
+}
+
+# The end-to-end check setup ends with: the backend's uid gets a JWT-SVID, and OpenBao accepts it.
+verify_backend_login() {
+  local svid response token policies
+  wait_until "$ZT_READY_TIMEOUT" "a JWT-SVID for $ZT_BACKEND_SPIFFE_ID (registration reaching the agent)" \
+    fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE" || not_ready "the backend's identity" "$ZT_LOG_DIR/spire-agent.log"
+  svid=$(fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE")
+  response=$(jq -n --arg r "$ZT_BAO_JWT_ROLE" --arg j "$svid" '{role: $r, jwt: $j}' |
+    curl -sS -X POST --data-binary @- "$ZT_BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login")
+  token=$(jq -r '.auth.client_token // empty' <<<"$response")
+  [[ -n "$token" ]] || die "OpenBao refused the backend's JWT-SVID: $(jq -r '(.errors // []) | join("; ")' <<<"$response")" \
+    "compare the issuer and audience in $ZT_LOG_DIR/openbao.log with infrastructure/identity.json"
+  policies=$(jq -r '.auth.policies | join(", ")' <<<"$response")
+  curl -sS -X POST -H @<(printf 'X-Vault-Token: %s\n' "$token") "$ZT_BAO_ADDR/v1/auth/token/revoke-self" >/dev/null
+  ok "the backend's JWT-SVID logs in to OpenBao as role $ZT_BAO_JWT_ROLE (policies: $policies)"
+}
+
+# Connection facts for tests and tools; no secrets (those stay in secrets/, mode 600).
+write_stack_env() {
+  {
+    echo "# written by scripts/setup.sh --local; connection facts of the running local stack"
+    local var
+    for var in ZT_STATE_DIR ZT_RUN_DIR ZT_LOG_DIR ZT_SECRETS_DIR ZT_PG_DIR ZT_PG_BIN ZT_PG_PORT ZT_PG_USER \
+      ZT_SPIRE_SERVER ZT_SPIRE_AGENT ZT_WORKLOAD_SPIRE_AGENT ZT_OIDC_PROVIDER ZT_BAO ZT_SPIRE_SERVER_SOCKET ZT_SPIRE_AGENT_SOCKET \
+      ZT_SPIRE_SERVER_PORT ZT_OIDC_PORT ZT_BAO_PORT ZT_BAO_ADDR ZT_JWT_ISSUER ZT_NODE_SPIFFE_ID \
+      ZT_BACKEND_USER ZT_FRONTEND_USER; do
+      printf '%s=%q\n' "$var" "${!var}"
+    done
+  } >"$ZT_STATE_DIR/stack.env"
+}
+
+# ---------------------------------------------------------------- stopping
+
+# stop_process NAME: stops the process in run/NAME.pid (TERM, then KILL after 10 s).
+stop_process() {
+  local name=$1 pidfile="$ZT_RUN_DIR/$1.pid" expected pid
+  case "$name" in openbao) expected="bao server" ;; *) expected=$name ;; esac
+  if pid_alive "$pidfile" "$expected"; then
+    pid=$(<"$pidfile")
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 20; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    ok "stopped $name (pid $pid)"
+  fi
+  rm -f "$pidfile"
+}
+
+stop_local_stack() {
+  local name
+  for name in openbao oidc-discovery-provider spire-agent spire-server; do
+    stop_process "$name"
+  done
+  if [[ -s "$ZT_PG_DIR/data/postmaster.pid" ]] && pg_running; then
+    pg_ctl_as -m fast -w stop >/dev/null && ok "stopped PostgreSQL"
+  fi
+}
