@@ -306,29 +306,34 @@ write_stack_env() {
 
 # ---------------------------------------------------------------- stopping
 
-# stop_process NAME: stops the process in run/NAME.pid (TERM, then KILL after 10 s).
-stop_process() {
-  local name=$1 pidfile="$ZT_RUN_DIR/$1.pid" expected pid
-  case "$name" in openbao) expected="bao server" ;; *) expected=$name ;; esac
-  if pid_alive "$pidfile" "$expected"; then
-    pid=$(<"$pidfile")
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 20; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+# stop_processes NAME...: stops the processes named by run/NAME.pid: TERM to all of them at
+# once (each takes about 2 s to shut down cleanly), KILL for any still there after 10 s.
+stop_processes() {
+  local name pid pids=() names=() i
+  for name in "$@"; do
+    local expected=$name
+    [[ "$name" == openbao ]] && expected="bao server"
+    if pid_alive "$ZT_RUN_DIR/$name.pid" "$expected"; then
+      pid=$(<"$ZT_RUN_DIR/$name.pid")
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid") names+=("$name")
+    fi
+    rm -f "$ZT_RUN_DIR/$name.pid"
+  done
+  for i in "${!pids[@]}"; do
+    local waited
+    for ((waited = 0; waited < 20; waited++)); do
+      kill -0 "${pids[$i]}" 2>/dev/null || break
       sleep 0.5
     done
-    kill -KILL "$pid" 2>/dev/null || true
-    ok "stopped $name (pid $pid)"
-  fi
-  rm -f "$pidfile"
+    kill -KILL "${pids[$i]}" 2>/dev/null || true
+    ok "stopped ${names[$i]} (pid ${pids[$i]})"
+  done
 }
+stop_process() { stop_processes "$1"; }
 
 stop_local_stack() {
-  local name
-  for name in openbao oidc-discovery-provider spire-agent spire-server; do
-    stop_process "$name"
-  done
+  stop_processes openbao oidc-discovery-provider spire-agent spire-server
   if [[ -s "$ZT_PG_DIR/data/postmaster.pid" ]] && pg_running; then
     pg_ctl_as -m fast -w stop >/dev/null && ok "stopped PostgreSQL"
   fi

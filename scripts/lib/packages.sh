@@ -6,7 +6,7 @@
 # command -> Debian package that provides it
 declare -A ZT_DEB_PACKAGE_OF=(
   [jq]=jq [curl]=curl [openssl]=openssl [ss]=iproute2 [setsid]=util-linux [runuser]=util-linux
-  [sha256sum]=coreutils [python3]=python3 [gcc]=gcc [shellcheck]=shellcheck [chromium]=chromium
+  [sha256sum]=coreutils [python3]=python3 [gcc]='gcc libc6-dev' [shellcheck]=shellcheck [chromium]=chromium
   [git]=git
 )
 
@@ -26,11 +26,12 @@ can_apt_install() { is_root && have apt-get; }
 
 # ensure_commands CMD...: every CMD is on PATH afterwards, or the script stops with a hint.
 ensure_commands() {
-  local cmd missing=() packages=()
+  local cmd missing=() packages=() more=()
   for cmd in "$@"; do
     have "$cmd" && continue
     missing+=("$cmd")
-    packages+=("${ZT_DEB_PACKAGE_OF[$cmd]:-$cmd}")
+    read -ra more <<<"${ZT_DEB_PACKAGE_OF[$cmd]:-$cmd}"
+    packages+=("${more[@]}")
   done
   ((${#missing[@]})) || return 0
   if can_apt_install; then

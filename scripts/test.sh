@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Runs every test suite of zt-demo and ends with one summary line.
+#
+# Usage: scripts/test.sh [--suite NAME]... [-h|--help]
+#
+# On a fresh machine it first installs what is missing: Debian packages (when run as root), the
+# npm dependencies and the pinned SPIRE and OpenBao binaries (built once, then cached).
+#
+# Suites (all by default; --suite picks some):
+#   - shellcheck: every shell script of the project, checked with shellcheck
+#   - unit: identity facts, policy, seed users, version pins, scripts' command lines (Vitest)
+#   - chain: the identity-and-secrets chain against real SPIRE, OpenBao and PostgreSQL processes;
+#     it starts its own local stack on separate ports and stops it afterwards (Vitest)
+#
+# The last line is "N passed, N failed" (", N skipped" when any were skipped); the exit status
+# is non-zero when anything failed.
+set -euo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/packages.sh
+source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
+# shellcheck source=lib/tools.sh
+source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
+
+ALL_SUITES=(shellcheck unit chain)
+RESULTS_DIR="$ZT_REPO_ROOT/test-results"
+declare -A PASSED=() FAILED=() SKIPPED=() SECONDS_TAKEN=()
+
+install_prerequisites() {
+  step "setup" "Installing what this machine lacks"
+  ensure_commands jq curl openssl ss setsid sha256sum python3 shellcheck gcc git
+  is_root && ensure_commands runuser
+  if ! have node || ! have npm; then
+    die "Node.js 20.19+ with npm is needed" "install it from your distribution or https://nodejs.org"
+  fi
+  ensure_postgres_installed
+  ensure_pip || true
+  if [[ ! -d "$ZT_REPO_ROOT/node_modules" || "$ZT_REPO_ROOT/package-lock.json" -nt "$ZT_REPO_ROOT/node_modules/.package-lock.json" ]]; then
+    info "npm ci"
+    (cd "$ZT_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed" "run it by hand in $ZT_REPO_ROOT to see why"
+  fi
+  ensure_tools
+  ok "Debian packages, npm dependencies, SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION are in place"
+}
+
+record() { PASSED[$1]=$2 FAILED[$1]=$3 SKIPPED[$1]=$4; }
+
+suite_shellcheck() {
+  local file passed=0 failed=0
+  while IFS= read -r file; do
+    if (cd "$ZT_REPO_ROOT" && shellcheck "$file"); then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+    fi
+  done < <(cd "$ZT_REPO_ROOT" && git ls-files --cached --others --exclude-standard '*.sh' .ci/run | sort)
+  record shellcheck "$passed" "$failed" 0
+}
+
+# run_vitest PROJECT: one Vitest project; counts come from its JSON report.
+run_vitest() {
+  local project=$1 report="$RESULTS_DIR/$1.json" status=0
+  rm -f "$report"
+  (cd "$ZT_REPO_ROOT/tests" && npx vitest run --project "$project" --reporter=default --reporter=json \
+    --outputFile.json="$report") || status=$?
+  if [[ ! -s "$report" ]]; then
+    record "$project" 0 1 0 # Vitest died before it could report: count the suite as one failure
+    return
+  fi
+  local counts
+  counts=$(jq -r '"\(.numPassedTests) \(.numFailedTests) \(.numPendingTests + .numTodoTests)"' "$report")
+  read -r passed failed skipped <<<"$counts"
+  # A failed global setup (the stack did not come up) fails the run without failing a test.
+  if ((status != 0 && failed == 0)); then failed=1; fi
+  record "$project" "$passed" "$failed" "$skipped"
+}
+
+suite_unit() { run_vitest unit; }
+suite_chain() { run_vitest chain; }
+
+print_summary() {
+  local suite total_passed=0 total_failed=0 total_skipped=0
+  printf '\n%sSummary%s\n' "$_c_bold" "$_c_off"
+  for suite in "$@"; do
+    printf '  %-12s %3d passed, %d failed%s  (%ss)\n' "$suite" "${PASSED[$suite]}" "${FAILED[$suite]}" \
+      "$( ((SKIPPED[$suite] > 0)) && printf ', %d skipped' "${SKIPPED[$suite]}")" "${SECONDS_TAKEN[$suite]}"
+    total_passed=$((total_passed + PASSED[$suite]))
+    total_failed=$((total_failed + FAILED[$suite]))
+    total_skipped=$((total_skipped + SKIPPED[$suite]))
+  done
+  if ((total_skipped > 0)); then
+    printf '%d passed, %d failed, %d skipped\n' "$total_passed" "$total_failed" "$total_skipped"
+  else
+    printf '%d passed, %d failed\n' "$total_passed" "$total_failed"
+  fi
+  ((total_failed == 0))
+}
+
+main() {
+  local suites=() suite
+  while (($#)); do
+    case "$1" in
+      --suite)
+        [[ " ${ALL_SUITES[*]} " == *" ${2:-} "* ]] || die "unknown suite: ${2:-}" "choose from: ${ALL_SUITES[*]}"
+        suites+=("$2")
+        shift
+        ;;
+      -h | --help) usage_from_header "$0"; exit 0 ;;
+      *) die "unknown option: $1" "see scripts/test.sh --help" ;;
+    esac
+    shift
+  done
+  ((${#suites[@]})) || suites=("${ALL_SUITES[@]}")
+
+  install_prerequisites
+  mkdir -p "$RESULTS_DIR"
+  local n=0
+  for suite in "${suites[@]}"; do
+    n=$((n + 1))
+    step "$n/${#suites[@]}" "Suite: $suite"
+    local started
+    started=$(date +%s)
+    "suite_$suite"
+    SECONDS_TAKEN[$suite]=$(($(date +%s) - started))
+  done
+  print_summary "${suites[@]}"
+}
+
+main "$@"

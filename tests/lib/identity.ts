@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { repoPath } from './repo.ts';
+
+/** The shape of infrastructure/identity.json, the one source of identity facts. */
+export interface IdentityFacts {
+  trustDomain: string;
+  spiffeIds: { backend: string; frontend: string };
+  jwtSvid: { audience: string; ttl: string };
+  openbao: {
+    jwtAuthMount: string;
+    jwtRole: string;
+    policy: string;
+    tokenTtl: string;
+    tokenMaxTtl: string;
+    kvMount: string;
+    kvPaths: { jwtSigningKey: string; githubUsers: string };
+  };
+  database: {
+    name: string;
+    schema: string;
+    secretsMount: string;
+    connectionName: string;
+    role: string;
+    adminUser: string;
+    passwordPolicy: string;
+    defaultTtl: string;
+    maxTtl: string;
+    rotationInterval: string;
+  };
+}
+
+export const identity: IdentityFacts = JSON.parse(
+  readFileSync(repoPath('infrastructure', 'identity.json'), 'utf8'),
+) as IdentityFacts;
+
+/** "5m" -> 300, "1h" -> 3600, "90s" -> 90. */
+export function durationSeconds(duration: string): number {
+  const match = /^(\d+)([smh])$/.exec(duration);
+  if (!match) throw new Error(`not a duration: ${duration}`);
+  const unit = { s: 1, m: 60, h: 3600 }[match[2] as 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+}

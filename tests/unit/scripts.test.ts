@@ -1,0 +1,49 @@
+/** Every script answers --help, and bad input gets one clear error line and a hint, not a trace. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { repoPath, REPO_ROOT } from '../lib/repo.ts';
+
+const SCRIPTS = ['scripts/setup.sh', 'scripts/teardown.sh', 'scripts/test.sh', 'infrastructure/openbao/configure.sh'];
+
+const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync('bash', [repoPath(script), ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+
+describe.each(SCRIPTS)('%s', (script) => {
+  it('prints its usage for --help and exits 0', () => {
+    const result = run(script, ['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: /m);
+    expect(result.stdout).toContain(script);
+  });
+
+  it('rejects an unknown option with an error and a hint', () => {
+    const result = run(script, ['--no-such-option']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: unknown option: --no-such-option\nhint: +see .*--help\n$/);
+  });
+});
+
+describe('infrastructure/openbao/configure.sh', () => {
+  it('says what it needs when OpenBao is not given', () => {
+    const result = run('infrastructure/openbao/configure.sh', [], { BAO_ADDR: '', BAO_TOKEN: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: BAO_ADDR and BAO_TOKEN must be set/);
+  });
+
+  it('wants exactly one JWT key source', () => {
+    const result = run('infrastructure/openbao/configure.sh', ['--jwt-discovery-url', 'http://a', '--jwks-url', 'http://b'], {
+      BAO_ADDR: 'http://127.0.0.1:1',
+      BAO_TOKEN: 'x',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: give exactly one of --jwt-discovery-url and --jwks-url/);
+  });
+});
+
+describe('scripts/teardown.sh', () => {
+  it('asks which stack when given none', () => {
+    const result = run('scripts/teardown.sh', []);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: say which stack to tear down\nhint: +scripts\/teardown.sh --local/);
+  });
+});
