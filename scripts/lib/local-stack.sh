@@ -275,16 +275,18 @@ configure_openbao_local() {
 }
 
 # The end-to-end check setup ends with: the backend's uid gets a JWT-SVID, and OpenBao accepts it.
+# The SPIFFE ID is asked for by name: as a regular user, backend and frontend share one uid.
 verify_backend_login() {
   local svid response token policies
   wait_until "$ZT_READY_TIMEOUT" "a JWT-SVID for $ZT_BACKEND_SPIFFE_ID (registration reaching the agent)" \
-    fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE" || not_ready "the backend's identity" "$ZT_LOG_DIR/spire-agent.log"
-  svid=$(fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE")
+    fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE" "$ZT_BACKEND_SPIFFE_ID" ||
+    not_ready "the backend's identity" "$ZT_LOG_DIR/spire-agent.log"
+  svid=$(fetch_jwt_svid "$ZT_BACKEND_USER" "$ZT_JWT_AUDIENCE" "$ZT_BACKEND_SPIFFE_ID")
   response=$(jq -n --arg r "$ZT_BAO_JWT_ROLE" --arg j "$svid" '{role: $r, jwt: $j}' |
     curl -sS -X POST --data-binary @- "$ZT_BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login")
   token=$(jq -r '.auth.client_token // empty' <<<"$response")
   [[ -n "$token" ]] || die "OpenBao refused the backend's JWT-SVID: $(jq -r '(.errors // []) | join("; ")' <<<"$response")" \
-    "compare the issuer and audience in $ZT_LOG_DIR/openbao.log with infrastructure/identity.json"
+    "the JWT-SVID's iss, aud and sub must match auth/jwt/role/$ZT_BAO_JWT_ROLE; see $ZT_LOG_DIR/openbao.log"
   policies=$(jq -r '.auth.policies | join(", ")' <<<"$response")
   curl -sS -X POST -H @<(printf 'X-Vault-Token: %s\n' "$token") "$ZT_BAO_ADDR/v1/auth/token/revoke-self" >/dev/null
   ok "the backend's JWT-SVID logs in to OpenBao as role $ZT_BAO_JWT_ROLE (policies: $policies)"

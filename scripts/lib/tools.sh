@@ -72,7 +72,7 @@ build_spire() {
   have go || return 1
   have gcc || die "building SPIRE needs a C compiler (its SQLite datastore uses cgo)" "apt-get install -y gcc libc6-dev"
   local log="$ZT_TOOLS_DIR/build/spire.log"
-  info "building SPIRE $SPIRE_VERSION from Go modules (first time only; about 10 minutes on 2 cores)"
+  info "building SPIRE $SPIRE_VERSION from Go modules (first time only; about 6 minutes on 2 cores)"
   # -mod=readonly: the committed go.sum pins every dependency.
   if ! run_with_progress "building SPIRE" "$log" go_build_in_copy \
     "$ZT_REPO_ROOT/infrastructure/spire/build" "$ZT_TOOLS_DIR/build/spire" -mod=readonly 1 \
@@ -119,7 +119,7 @@ PY
 build_openbao() {
   have go || return 1
   local log="$ZT_TOOLS_DIR/build/openbao.log"
-  info "building OpenBao $OPENBAO_VERSION from Go modules (first time only; about 10 minutes on 2 cores)"
+  info "building OpenBao $OPENBAO_VERSION from Go modules (first time only; about 6 minutes on 2 cores)"
   # -mod=mod: Go completes the wrapper's requirements; GONOSUMDB because the checksum database
   # lacks some OpenBao helper modules.
   if ! GONOSUMDB=github.com/openbao run_with_progress "building OpenBao" "$log" go_build_in_copy \

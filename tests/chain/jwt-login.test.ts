@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { durationSeconds, identity } from '../lib/identity.ts';
-import { bao, fetchJwtSvid, isRoot, jwtClaims, jwtLogin, loadStackEnv, type StackEnv } from '../lib/stack.ts';
+import { backendSvid, bao, fetchJwtSvid, isRoot, jwtClaims, jwtLogin, loadStackEnv, type StackEnv } from '../lib/stack.ts';
 
 let env: StackEnv;
 beforeAll(() => {
@@ -15,7 +15,7 @@ const errorsOf = (body: { errors?: string[] }): string => (body.errors ?? []).jo
 
 describe('JWT-SVIDs from the SPIRE agent', () => {
   it('carry the backend SPIFFE ID, the openbao audience and the issuer OpenBao is bound to', () => {
-    const claims = jwtClaims(fetchJwtSvid(env, env.ZT_BACKEND_USER!, identity.jwtSvid.audience));
+    const claims = jwtClaims(backendSvid(env));
     expect(claims.sub).toBe(identity.spiffeIds.backend);
     expect(claims.aud).toEqual([identity.jwtSvid.audience]);
     expect(claims.iss).toBe(env.ZT_JWT_ISSUER);
@@ -30,7 +30,7 @@ describe('JWT-SVIDs from the SPIRE agent', () => {
 
 describe('OpenBao JWT auth', () => {
   it('logs the backend in as role backend with backend-policy', async () => {
-    const login = await jwtLogin(env, fetchJwtSvid(env, env.ZT_BACKEND_USER!, identity.jwtSvid.audience));
+    const login = await jwtLogin(env, backendSvid(env));
     expect(login.status, errorsOf(login.body)).toBe(200);
     expect(login.body.auth.policies).toContain(identity.openbao.policy);
     expect(login.body.auth.metadata.role).toBe(identity.openbao.jwtRole);
@@ -55,7 +55,7 @@ describe('OpenBao JWT auth', () => {
   });
 
   it('refuses a backend JWT-SVID minted for another audience', async () => {
-    const svid = fetchJwtSvid(env, env.ZT_BACKEND_USER!, 'not-openbao');
+    const svid = backendSvid(env, 'not-openbao');
     expect(jwtClaims(svid).aud).toEqual(['not-openbao']);
     const login = await jwtLogin(env, svid);
     expect(login.status).toBeGreaterThanOrEqual(400);
@@ -64,7 +64,7 @@ describe('OpenBao JWT auth', () => {
   });
 
   it('refuses a backend JWT-SVID whose signature does not verify', async () => {
-    const [header, payload, signature] = fetchJwtSvid(env, env.ZT_BACKEND_USER!, identity.jwtSvid.audience).split('.');
+    const [header, payload, signature] = backendSvid(env).split('.');
     const flipped = signature!.startsWith('A') ? `B${signature!.slice(1)}` : `A${signature!.slice(1)}`;
     const login = await jwtLogin(env, `${header}.${payload}.${flipped}`);
     expect(login.status).toBeGreaterThanOrEqual(400);
@@ -72,7 +72,7 @@ describe('OpenBao JWT auth', () => {
   });
 
   it('refuses a valid backend JWT-SVID for a role it is not bound to', async () => {
-    const login = await jwtLogin(env, fetchJwtSvid(env, env.ZT_BACKEND_USER!, identity.jwtSvid.audience), 'no-such-role');
+    const login = await jwtLogin(env, backendSvid(env), 'no-such-role');
     expect(login.status).toBeGreaterThanOrEqual(400);
     expect(login.body.auth).toBeFalsy();
   });

@@ -1,13 +1,14 @@
 /**
  * scripts/setup.sh --local as a user meets it: a second run while the stack is up changes nothing
- * and says so, and a taken port stops it with one clear line and a hint.
+ * and says so, a run after a crash repairs the stack, and a taken port stops it with one clear
+ * line and a hint.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../lib/identity.ts';
-import { backendToken, bao, loadStackEnv, type StackEnv } from '../lib/stack.ts';
+import { backendToken, bao, dynamicRoles, loadStackEnv, type StackEnv } from '../lib/stack.ts';
 import { runScript } from '../lib/test-stack.ts';
 
 let env: StackEnv;
@@ -39,6 +40,30 @@ describe('scripts/setup.sh --local', () => {
     const creds = await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, token);
     expect(creds.status).toBe(200);
     expect((await bao(env, 'POST', 'auth/token/revoke-self', token)).status).toBe(204);
+  });
+
+  it('brings a killed OpenBao back, configured, and drops the database users whose leases died with it', async () => {
+    const token = await backendToken(env);
+    const creds = await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, token);
+    expect(creds.status).toBe(200);
+    const orphan = creds.body.data.username as string;
+    expect(await dynamicRoles(env)).toContain(orphan);
+
+    const baoPid = Number(readFileSync(join(env.ZT_RUN_DIR!, 'openbao.pid'), 'utf8'));
+    process.kill(baoPid, 'SIGKILL'); // its in-memory leases are gone; the role in PostgreSQL is not
+    await expect.poll(() => existsSync(`/proc/${baoPid}`), { timeout: 5_000 }).toBe(false);
+
+    const rerun = runScript('setup.sh', ['--local']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/OpenBao [\d.]+ started/);
+    expect(rerun.stdout).toContain('auth/jwt/role/backend');
+    expect(rerun.stdout).not.toContain('nothing changed');
+    expect(await dynamicRoles(env)).not.toContain(orphan);
+
+    const fresh = await backendToken(env);
+    expect((await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, fresh)).status).toBe(200);
+    expect((await bao(env, 'POST', 'auth/token/revoke-self', fresh)).status).toBe(204);
+    expect(await dynamicRoles(env)).toEqual([]);
   });
 
   describe('when a port it needs is taken', () => {

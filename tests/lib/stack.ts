@@ -91,9 +91,17 @@ export function jwtLogin(env: StackEnv, jwt: string, role = identity.openbao.jwt
   return bao(env, 'POST', `auth/${identity.openbao.jwtAuthMount}/login`, undefined, { role, jwt });
 }
 
+/**
+ * The backend's JWT-SVID, asked for by SPIFFE ID as the backend will: as a regular user the
+ * backend and frontend entries select the same uid, and the agent would return both.
+ */
+export function backendSvid(env: StackEnv, audience = identity.jwtSvid.audience): string {
+  return fetchJwtSvid(env, env.ZT_BACKEND_USER!, audience, identity.spiffeIds.backend);
+}
+
 /** A backend token: a fresh JWT-SVID from the agent, exchanged at OpenBao. */
 export async function backendToken(env: StackEnv): Promise<string> {
-  const login = await jwtLogin(env, fetchJwtSvid(env, env.ZT_BACKEND_USER!, identity.jwtSvid.audience));
+  const login = await jwtLogin(env, backendSvid(env));
   if (login.status !== 200) throw new Error(`backend login failed: ${JSON.stringify(login.body)}`);
   return login.body.auth.client_token as string;
 }
