@@ -20,6 +20,8 @@ source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
 source "$ZT_REPO_ROOT/scripts/lib/local-env.sh"
 # shellcheck source=lib/local-stack.sh
 source "$ZT_REPO_ROOT/scripts/lib/local-stack.sh"
+# shellcheck source=lib/apps.sh
+source "$ZT_REPO_ROOT/scripts/lib/apps.sh"
 
 teardown_local() {
   local keep_state=$1

@@ -28,7 +28,7 @@ SET ROLE app_owner;
 CREATE TABLE app.users (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   username      text NOT NULL UNIQUE,
-  email         text NOT NULL UNIQUE,
+  email         text UNIQUE,                      -- optional at registration
   password_hash text NOT NULL,
   role          text NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
   created_at    timestamptz NOT NULL DEFAULT now(),

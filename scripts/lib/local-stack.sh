@@ -97,10 +97,13 @@ bootstrap_postgres() {
   ok "database $ZT_DB_NAME bootstrapped (roles app_owner, app_rw, $ZT_DB_ADMIN_USER; schema app; 6 demo users)"
 }
 
-# Dynamic users whose leases died with an earlier OpenBao (its dev storage is in memory).
+# Dynamic users whose leases died with an earlier OpenBao (its dev storage is in memory). Their
+# sessions end too, as OpenBao's own revocation would end them: a dropped role's open sessions
+# would otherwise linger without rights, and a running backend could not tell it must rotate.
 drop_stale_dynamic_users() {
   local dropped
   dropped=$(pg_psql -d "$ZT_DB_NAME" -At <<'SQL'
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'v-%' \g /dev/null
 SELECT format('DROP ROLE %I', rolname) FROM pg_roles WHERE rolname LIKE 'v-%' \gexec
 SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-%';
 SQL
@@ -300,7 +303,7 @@ write_stack_env() {
     for var in ZT_STATE_DIR ZT_RUN_DIR ZT_LOG_DIR ZT_SECRETS_DIR ZT_PG_DIR ZT_PG_BIN ZT_PG_PORT ZT_PG_USER \
       ZT_SPIRE_SERVER ZT_SPIRE_AGENT ZT_WORKLOAD_SPIRE_AGENT ZT_OIDC_PROVIDER ZT_BAO ZT_SPIRE_SERVER_SOCKET ZT_SPIRE_AGENT_SOCKET \
       ZT_SPIRE_SERVER_PORT ZT_OIDC_PORT ZT_BAO_PORT ZT_BAO_ADDR ZT_JWT_ISSUER ZT_NODE_SPIFFE_ID \
-      ZT_BACKEND_USER ZT_FRONTEND_USER; do
+      ZT_BACKEND_USER ZT_FRONTEND_USER ZT_BACKEND_PORT ZT_BACKEND_URL; do
       printf '%s=%q\n' "$var" "${!var}"
     done
   } >"$ZT_STATE_DIR/stack.env"
@@ -315,6 +318,7 @@ stop_processes() {
   for name in "$@"; do
     local expected=$name
     [[ "$name" == openbao ]] && expected="bao server"
+    [[ "$name" == backend ]] && expected="dist/main.js"
     if pid_alive "$ZT_RUN_DIR/$name.pid" "$expected"; then
       pid=$(<"$ZT_RUN_DIR/$name.pid")
       kill -TERM "$pid" 2>/dev/null || true
@@ -335,6 +339,7 @@ stop_processes() {
 stop_process() { stop_processes "$1"; }
 
 stop_local_stack() {
+  stop_processes backend # first: it revokes its database lease on the way out
   stop_processes openbao oidc-discovery-provider spire-agent spire-server
   if [[ -s "$ZT_PG_DIR/data/postmaster.pid" ]] && pg_running; then
     pg_ctl_as -m fast -w stop >/dev/null && ok "stopped PostgreSQL"

@@ -5,7 +5,7 @@
 
 # command -> Debian package that provides it
 declare -A ZT_DEB_PACKAGE_OF=(
-  [jq]=jq [curl]=curl [openssl]=openssl [ss]=iproute2 [setsid]=util-linux [runuser]=util-linux
+  [jq]=jq [curl]=curl [openssl]=openssl [ss]=iproute2 [setsid]=util-linux [runuser]=util-linux [setpriv]=util-linux
   [sha256sum]=coreutils [python3]=python3 [gcc]='gcc libc6-dev' [shellcheck]=shellcheck [chromium]=chromium
   [git]=git
 )

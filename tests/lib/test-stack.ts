@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { repoPath, REPO_ROOT } from './repo.ts';
 import { TEST_STATE_NAME } from './stack.ts';
 
+
 /**
  * The chain tests run their own local stack: its own state directory (.local-test) and ports
  * 10000 above the defaults, so a developer's running `scripts/setup.sh --local` is never touched.
@@ -14,6 +15,8 @@ export const TEST_STACK_ENV: Record<string, string> = {
   ZT_SPIRE_AGENT_HEALTH_PORT: '18181',
   ZT_OIDC_PORT: '18443',
   ZT_BAO_PORT: '18200',
+  ZT_BACKEND_PORT: '18000',
+  GITHUB_API_URL: 'http://127.0.0.1:18900',
   NO_COLOR: '1',
 };
 

@@ -1,0 +1,33 @@
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { forbidden, unauthorized } from '../common/errors.js';
+import { SessionTokens, type SessionClaims } from './session-tokens.service.js';
+
+export const ADMIN_ONLY = 'zt:admin-only';
+/** Marks a route (or controller) as admin-only; it must also be behind AuthGuard. */
+export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADMIN_ONLY, true);
+
+export interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  session?: SessionClaims;
+}
+
+/** Requires a valid Bearer session token; puts its claims on request.session. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: SessionTokens,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
+    if (!match) throw unauthorized();
+    request.session = this.tokens.verify(match[1]!);
+    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
+    if (adminOnly && request.session.role !== 'admin') throw forbidden();
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AuditRepository } from '../database/audit.repository.js';
+import { LoginRateLimiter } from './login-rate-limiter.js';
+import { PASSWORD_HASHER, type PasswordHasher } from './password-hasher.js';
+import { SessionTokens } from './session-tokens.service.js';
+import { UsersRepository, type User } from './users.repository.js';
+
+export interface LoginResult {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  user: PublicUser;
+}
+
+export interface PublicUser {
+  id: number;
+  username: string;
+  email: string | null;
+  role: 'user' | 'admin';
+}
+
+export const publicUser = (user: User): PublicUser => ({ id: user.id, username: user.username, email: user.email, role: user.role });
+
+const invalidCredentials = (): AppError => new AppError(401, 'invalid_credentials', 'Wrong username or password.');
+
+@Injectable()
+export class AuthService {
+  private readonly limiter: LoginRateLimiter;
+  /** Compared against when the user does not exist, so both failures cost one bcrypt compare. */
+  private decoyHash?: Promise<string>;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: SessionTokens,
+    private readonly audit: AuditRepository,
+    @Inject(PASSWORD_HASHER) private readonly hasher: PasswordHasher,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limiter = new LoginRateLimiter(config.auth.maxFailuresPerMinute);
+  }
+
+  async register(username: string, email: string | null, password: string): Promise<PublicUser> {
+    const user = await this.users.create(username, email, await this.hasher.hash(password));
+    await this.audit.record('register', String(user.id), 'user', { username: user.username });
+    return publicUser(user);
+  }
+
+  async login(username: string, password: string): Promise<LoginResult> {
+    if (this.limiter.blocked(username)) {
+      throw new AppError(429, 'rate_limited', 'Too many failed sign-ins for this user; wait a minute and try again.');
+    }
+    const found = await this.users.findForLogin(username);
+    this.decoyHash ??= this.hasher.hash('decoy password that matches nothing');
+    const matches = await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash));
+    if (!found || !matches) {
+      this.limiter.recordFailure(username);
+      await this.audit.record('login_failure', found ? String(found.user.id) : null, 'session', { username });
+      throw invalidCredentials();
+    }
+    const { token, expiresIn } = this.tokens.issue(found.user);
+    await this.audit.record('login_success', String(found.user.id), 'session', { username: found.user.username });
+    return { access_token: token, token_type: 'bearer', expires_in: expiresIn, user: publicUser(found.user) };
+  }
+
+  async me(userId: number): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new AppError(401, 'unauthorized', 'This account no longer exists.');
+    return user;
+  }
+}

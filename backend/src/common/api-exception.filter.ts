@@ -1,0 +1,53 @@
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { DatabaseNotReadyError } from '../database/rotating-pool.js';
+import { OpenBaoError } from '../secrets/openbao-api.js';
+import { AppError, serviceUnavailable } from './errors.js';
+import type { Logger } from './logger.js';
+
+const HTTP_CODES: Record<number, [string, string]> = {
+  400: ['bad_request', 'The request could not be read.'],
+  404: ['not_found', 'There is nothing at this address.'],
+  405: ['method_not_allowed', 'This address does not take that method.'],
+  413: ['payload_too_large', 'The request body is larger than 16 KiB.'],
+  415: ['unsupported_media_type', 'Send JSON (Content-Type: application/json).'],
+};
+
+/** PostgreSQL is down or restarting: the caller should try again, it did nothing wrong. */
+function isDatabaseOutage(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return (
+    error instanceof DatabaseNotReadyError ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message ?? '')
+  );
+}
+
+/** Turns anything thrown into the API's error body; 5xx details go to the log, never to the client. */
+export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<AppError['body']> } {
+  if (error instanceof AppError) return { status: error.status, body: error.body() };
+  if (isDatabaseOutage(error)) return { status: 503, body: serviceUnavailable('The database').body() };
+  if (error instanceof OpenBaoError && (error.unreachable || (error.status ?? 0) >= 500)) return { status: 503, body: serviceUnavailable('OpenBao').body() };
+  const status = error instanceof HttpException ? error.getStatus() : ((error as { statusCode?: number }).statusCode ?? 500);
+  if (status >= 400 && status < 500) {
+    const [code, message] = HTTP_CODES[status] ?? ['bad_request', 'The request could not be read.'];
+    // Nest hands Fastify's own errors (bad JSON, body too large) over as an HttpException whose cause is the original
+    const fastifyCode = ((error as { cause?: { code?: string } }).cause ?? (error as { code?: string })).code;
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
+      return { status: 400, body: new AppError(400, 'invalid_json', 'The request body is not valid JSON.').body() };
+    }
+    return { status, body: new AppError(status, code, message).body() };
+  }
+  logger.error({ err: error }, 'unhandled error');
+  return { status: 500, body: new AppError(500, 'internal_error', 'Something went wrong on our side.').body() };
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const { status, body } = toErrorResponse(error, this.logger);
+    void host.switchToHttp().getResponse<FastifyReply>().status(status).send(body);
+  }
+}

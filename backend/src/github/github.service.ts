@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AuditRepository } from '../database/audit.repository.js';
+import { KvService } from '../secrets/kv.service.js';
+import { GITHUB_API, GithubTokenRejected, GithubUnavailable, type GithubApi, type GithubProfile, type GithubRepo } from './github-api.js';
+import { GithubIntegrationsRepository, type GithubIntegration } from './github-integrations.repository.js';
+
+const notConfigured = (): AppError => new AppError(409, 'github_not_configured', 'Connect a GitHub token first.');
+
+/**
+ * Each user's GitHub token: checked against GitHub before it is kept, kept only in OpenBao KV at
+ * <githubUsers>/<user id>, never returned, logged or audited. The path comes from the verified
+ * session's user id, never from the request, so no user can reach another's token.
+ */
+@Injectable()
+export class GithubService {
+  constructor(
+    @Inject(GITHUB_API) private readonly github: GithubApi,
+    private readonly kv: KvService,
+    private readonly integrations: GithubIntegrationsRepository,
+    private readonly audit: AuditRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private path(userId: number): string {
+    return `${this.config.openbao.githubUsersPath}/${userId}`;
+  }
+
+  async configure(userId: number, token: string): Promise<{ configured: true; login: string }> {
+    const profile = await this.ask(() => this.github.user(token));
+    await this.kv.put(this.path(userId), { token });
+    await this.integrations.markConfigured(userId, profile.login);
+    await this.audit.record('github_token_saved', String(userId), 'github', { login: profile.login });
+    return { configured: true, login: profile.login };
+  }
+
+  status(userId: number): Promise<GithubIntegration> {
+    return this.integrations.get(userId);
+  }
+
+  async remove(userId: number): Promise<void> {
+    await this.kv.destroy(this.path(userId));
+    await this.integrations.markRemoved(userId);
+    await this.audit.record('github_token_deleted', String(userId), 'github');
+  }
+
+  async repos(userId: number, page: number, perPage: number): Promise<{ repos: GithubRepo[]; hasNext: boolean }> {
+    const token = await this.token(userId);
+    const result = await this.ask(() => this.github.repos(token, page, perPage));
+    await this.integrations.touch(userId);
+    return result;
+  }
+
+  async profile(userId: number): Promise<GithubProfile> {
+    const token = await this.token(userId);
+    const profile = await this.ask(() => this.github.user(token));
+    await this.integrations.touch(userId);
+    return profile;
+  }
+
+  private async token(userId: number): Promise<string> {
+    const secret = await this.kv.get<{ token?: string }>(this.path(userId));
+    if (!secret?.token) throw notConfigured();
+    return secret.token;
+  }
+
+  private async ask<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof GithubTokenRejected) throw new AppError(400, 'invalid_github_token', 'GitHub does not accept this token (wrong, expired or revoked).');
+      if (error instanceof GithubUnavailable) throw new AppError(502, 'github_unavailable', 'GitHub cannot be reached right now; try again later.');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import nodeVault from 'node-vault';
+import { metrics } from '../metrics/metrics.js';
+import { OpenBaoError, type LeasedSecret, type OpenBaoApi, type TokenGrant } from './openbao-api.js';
+
+type VaultClient = ReturnType<typeof nodeVault>;
+
+interface AuthBody {
+  auth: { client_token: string; lease_duration: number; renewable: boolean; policies?: string[]; token_policies?: string[] };
+}
+
+/**
+ * Adapter: OpenBao's HTTP API through node-vault (OpenBao keeps Vault's API). node-vault does not
+ * export its error classes, so failures are told apart by shape: an HTTP answer carries
+ * response.statusCode, a network failure or timeout does not.
+ */
+export class NodeVaultAdapter implements OpenBaoApi {
+  private readonly vault: VaultClient;
+
+  constructor(endpoint: string, timeoutMs: number) {
+    this.vault = nodeVault({ apiVersion: 'v1', endpoint, requestOptions: { timeout: timeoutMs } });
+  }
+
+  setToken(token: string | undefined): void {
+    this.vault.token = token as string;
+  }
+
+  async jwtLogin(mount: string, role: string, jwt: string): Promise<TokenGrant> {
+    const body = (await this.call('login', () => this.vault.write(`auth/${mount}/login`, { role, jwt }))) as AuthBody;
+    return grant(body);
+  }
+
+  async renewSelf(incrementS: number): Promise<TokenGrant> {
+    const body = (await this.call('renew', () => this.vault.tokenRenewSelf({ increment: incrementS }))) as AuthBody;
+    return grant(body);
+  }
+
+  async read<T>(path: string): Promise<LeasedSecret<T> | undefined> {
+    try {
+      const body = (await this.call('read', () => this.vault.read(path))) as { data: T; lease_id: string; lease_duration: number };
+      return { data: body.data, leaseId: body.lease_id, leaseDurationS: body.lease_duration };
+    } catch (error) {
+      if (error instanceof OpenBaoError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async write(path: string, body: Record<string, unknown>): Promise<void> {
+    await this.call('write', () => this.vault.write(path, body));
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.call('delete', () => this.vault.delete(path));
+  }
+
+  async revokeLease(leaseId: string): Promise<void> {
+    // sync: revocation (and so the DROP ROLE) has happened when the call returns
+    await this.call('revoke', () => this.vault.write('sys/leases/revoke', { lease_id: leaseId, sync: true }));
+  }
+
+  private async call(operation: string, fn: () => Promise<unknown>): Promise<unknown> {
+    try {
+      const result = await fn();
+      metrics.openbaoRequests.inc({ operation, result: 'ok' });
+      return result;
+    } catch (error) {
+      metrics.openbaoRequests.inc({ operation, result: 'error' });
+      const response = (error as { response?: { statusCode?: number } }).response;
+      const status = response?.statusCode;
+      // never pass on request details: they may carry the token
+      const message = status === undefined ? `OpenBao is unreachable (${(error as { code?: string }).code ?? 'no answer'})` : `OpenBao answered ${status} to ${operation}: ${(error as Error).message}`;
+      throw new OpenBaoError(message, status);
+    }
+  }
+}
+
+function grant(body: AuthBody): TokenGrant {
+  return {
+    token: body.auth.client_token,
+    ttlS: body.auth.lease_duration,
+    renewable: body.auth.renewable,
+    policies: body.auth.token_policies ?? body.auth.policies ?? [],
+  };
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SessionClaims } from '../auth/session-tokens.service.js';
+import { AppError } from '../common/errors.js';
+import { LOGGER, type Logger } from '../common/logger.js';
+import { AuditRepository } from '../database/audit.repository.js';
+import { DatabaseService } from '../database/database.service.js';
+import type { RotationRecord } from '../database/rotating-pool.js';
+import { IdentityService } from '../identity/identity.service.js';
+import { OpenBaoSession } from '../secrets/openbao-session.service.js';
+
+export interface RotationView {
+  at: string;
+  from_username: string | null;
+  to_username: string | null;
+  duration_ms: number;
+  reason: string;
+  result: 'ok' | 'failed';
+}
+
+export interface SecurityStatus {
+  workload: { spiffe_id: string; svid_expires_at: string | null };
+  openbao: { auth_method: 'jwt'; role: string; policies: string[]; token_expires_at: string | null };
+  database: {
+    username: string | null;
+    lease_id: string | null;
+    lease_expires_at: string | null;
+    next_rotation_at: string | null;
+    generation: number;
+    pool: { total: number; idle: number; waiting: number };
+  };
+  rotations: RotationView[];
+}
+
+const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+export const rotationView = (record: RotationRecord): RotationView => ({
+  at: record.at.toISOString(),
+  from_username: record.fromUsername,
+  to_username: record.toUsername,
+  duration_ms: record.durationMs,
+  reason: record.reason,
+  result: record.result,
+});
+
+@Injectable()
+export class SecurityService {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly openbao: OpenBaoSession,
+    private readonly database: DatabaseService,
+    private readonly audit: AuditRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  status(): SecurityStatus {
+    const workload = this.identity.current();
+    const openbao = this.openbao.status();
+    const db = this.database.status();
+    return {
+      workload: { spiffe_id: workload.spiffeId, svid_expires_at: iso(workload.svidExpiresAt) },
+      openbao: { auth_method: openbao.authMethod, role: openbao.role, policies: openbao.policies, token_expires_at: iso(openbao.tokenExpiresAt) },
+      database: {
+        username: db.username,
+        lease_id: db.leaseId,
+        lease_expires_at: iso(db.leaseExpiresAt),
+        next_rotation_at: iso(db.nextRotationAt),
+        generation: db.generation,
+        pool: db.pool,
+      },
+      rotations: this.database.pool.rotations().map(rotationView),
+    };
+  }
+
+  async rotate(session: SessionClaims): Promise<RotationView> {
+    const record = await this.database.rotate('forced');
+    await this.audit
+      .record('db_rotation_forced', String(session.user_id), 'database', { from: record.fromUsername, to: record.toUsername, result: record.result })
+      .catch((error: Error) => this.logger.warn({ reason: error.message }, 'could not audit a forced rotation'));
+    if (record.result !== 'ok') throw new AppError(503, 'rotation_failed', 'The rotation failed; the current credentials stay in use. Try again shortly.');
+    return rotationView(record);
+  }
+
+  async dynamicDbUsers(): Promise<Array<{ username: string; valid_until: string | null }>> {
+    const result = await this.database.query<{ rolname: string; rolvaliduntil: Date | null }>(
+      "SELECT rolname, rolvaliduntil FROM pg_roles WHERE rolname LIKE 'v-%' ORDER BY rolvaliduntil NULLS LAST, rolname",
+    );
+    return result.rows.map((row) => ({ username: row.rolname, valid_until: iso(row.rolvaliduntil) }));
+  }
+}

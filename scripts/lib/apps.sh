@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# The applications of local mode: building them and running them as their workload users, whose
+# uid is what SPIRE attests. Sourced after local-stack.sh.
+
+: "${ZT_BACKEND_PORT:=8000}"
+export ZT_BACKEND_PORT
+ZT_BACKEND_URL="http://127.0.0.1:$ZT_BACKEND_PORT"
+export ZT_BACKEND_URL
+
+ensure_node_packages() {
+  if ! have node || ! have npm; then
+    die "Node.js 20.19+ with npm is needed for the backend" "install it from your distribution or https://nodejs.org"
+  fi
+  if [[ ! -d "$ZT_REPO_ROOT/node_modules" || "$ZT_REPO_ROOT/package-lock.json" -nt "$ZT_REPO_ROOT/node_modules/.package-lock.json" ]]; then
+    info "installing npm packages (npm ci)"
+    (cd "$ZT_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$ZT_LOG_DIR/npm-ci.log" 2>&1 ||
+      { show_log_tail "$ZT_LOG_DIR/npm-ci.log"; die "npm ci failed (log: $ZT_LOG_DIR/npm-ci.log)" "run npm ci in $ZT_REPO_ROOT to see why"; }
+  fi
+}
+
+# build_backend: compiles the backend when its sources are newer than the build.
+build_backend() {
+  local main="$ZT_REPO_ROOT/backend/dist/main.js"
+  if [[ -f "$main" && -z "$(find "$ZT_REPO_ROOT/backend/src" -newer "$main" -print -quit)" ]]; then
+    return 0
+  fi
+  info "building the backend"
+  (cd "$ZT_REPO_ROOT" && npm run build --workspace backend) >"$ZT_LOG_DIR/backend-build.log" 2>&1 ||
+    { show_log_tail "$ZT_LOG_DIR/backend-build.log"; die "the backend did not compile (log: $ZT_LOG_DIR/backend-build.log)" "fix the TypeScript errors shown above"; }
+}
+
+# The directory the backend runs from. The workload user must be able to read it; when it cannot
+# read the clone (a mode-700 parent directory), it gets a hard-linked copy in the state directory.
+backend_root() {
+  if ! is_root || runuser -u "$ZT_BACKEND_USER" -- test -r "$ZT_REPO_ROOT/backend/dist/main.js"; then
+    echo "$ZT_REPO_ROOT"
+    return
+  fi
+  local stage="$ZT_STATE_DIR/app"
+  rm -rf "$stage" && mkdir -p "$stage/backend" "$stage/infrastructure" && chmod -R 755 "$stage"
+  local part
+  for part in node_modules backend/dist backend/proto backend/package.json package.json infrastructure/identity.json; do
+    cp -al "$ZT_REPO_ROOT/$part" "$stage/$part" 2>/dev/null || cp -a "$ZT_REPO_ROOT/$part" "$stage/$part"
+  done
+  chmod -R a+rX "$stage"
+  echo "$stage"
+}
+
+backend_ready() { curl -fsS "$ZT_BACKEND_URL/api/health/ready" >/dev/null 2>&1; }
+
+start_backend() {
+  local log="$ZT_LOG_DIR/backend.log" root
+  if pid_alive "$ZT_RUN_DIR/backend.pid" "dist/main.js" && backend_ready; then
+    ok "backend already running (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL)"
+    return 0
+  fi
+  stop_processes backend
+  require_free_port "$ZT_BACKEND_PORT" "the backend" ZT_BACKEND_PORT
+  ensure_node_packages
+  build_backend
+  root=$(backend_root)
+  : >"$log"
+  # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
+  local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
+    OPENBAO_ADDR="$ZT_BAO_ADDR" DB_HOST=127.0.0.1 DB_PORT="$ZT_PG_PORT" ZT_IDENTITY_FILE="$root/infrastructure/identity.json"
+    ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
+    node dist/main.js)
+  # setpriv switches to the workload user and execs in place, so the recorded pid is node's own
+  is_root && cmd=(setpriv --reuid="$(id -u "$ZT_BACKEND_USER")" --regid="$(id -g "$ZT_BACKEND_USER")" --init-groups "${cmd[@]}")
+  (cd "$root/backend" && start_process backend "$log" "${cmd[@]}")
+  wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$log"
+  ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
+}

@@ -1,0 +1,57 @@
+/** Calls to the running backend (started by setup.sh --local for the chain tests). */
+import type { StackEnv } from './stack.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+export interface ApiOptions {
+  token?: string;
+  body?: unknown;
+  /** sent as is (for malformed or oversized bodies) */
+  raw?: string;
+  contentType?: string;
+}
+
+export async function api<T = any>(env: StackEnv, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let payload: string | undefined;
+  if (options.raw !== undefined) payload = options.raw;
+  else if (options.body !== undefined) payload = JSON.stringify(options.body);
+  if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(`${env.ZT_BACKEND_URL}${path}`, { method, headers, body: payload });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON (e.g. /metrics) */
+  }
+  return { status: response.status, body: body as T, text, headers: response.headers };
+}
+
+export const DEMO_USERS = ['jake', 'amy', 'rosa', 'terry', 'charles', 'gina'] as const;
+
+/** Logs a user in; demo users have the password <name>99. */
+export async function login(env: StackEnv, username: string, password = `${username}99`): Promise<string> {
+  const response = await api(env, 'POST', '/api/auth/login', { body: { username, password } });
+  if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${response.text}`);
+  return response.body.access_token as string;
+}
+
+/** Every error the API returns has this shape. */
+export function expectErrorShape(body: any): void {
+  if (typeof body?.error?.code !== 'string' || !/^[a-z_]+$/.test(body.error.code) || typeof body.error.message !== 'string') {
+    throw new Error(`not the API's error shape: ${JSON.stringify(body)}`);
+  }
+}
+
+/** The database user the running backend uses right now (from its security console). */
+export async function backendDbUser(env: StackEnv): Promise<string> {
+  const response = await api(env, 'GET', '/api/security/status', { token: await login(env, 'terry') });
+  return response.body.database.username as string;
+}
