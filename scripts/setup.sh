@@ -16,6 +16,7 @@
 #   ZT_BACKEND_PORT=8000                                                  listening ports
 #   ZT_DB_ROTATE_FRACTION  rotate database credentials at this fraction of their lease (e.g. 0.1)
 #   GITHUB_API_URL     GitHub's API for the backend (default https://api.github.com)
+#   ZT_BACKEND_LOG_LEVEL  the backend's log level (default info; debug logs every request)
 #   ZT_STATE_DIR       state directory (default: .local/ in the clone)
 #   ZT_TOOLS_DIR       where built binaries are cached (default: ~/.cache/zt-demo/tools/<versions>)
 #   ZT_READY_TIMEOUT   seconds to wait for each component (default 60)

@@ -9,6 +9,7 @@
 # Suites (all by default; --suite picks some):
 #   - shellcheck: every shell script of the project, checked with shellcheck
 #   - unit: identity facts, policy, seed users, version pins, scripts' command lines (Vitest)
+#   - backend: the backend typechecks, and its modules' unit tests with fakes at the ports (Vitest)
 #   - chain: the identity-and-secrets chain against real SPIRE, OpenBao and PostgreSQL processes;
 #     it starts its own local stack on separate ports and stops it afterwards (Vitest)
 #
@@ -23,7 +24,7 @@ source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 # shellcheck source=lib/tools.sh
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
 
-ALL_SUITES=(shellcheck unit chain)
+ALL_SUITES=(shellcheck unit backend chain)
 RESULTS_DIR="$ZT_REPO_ROOT/test-results"
 declare -A PASSED=() FAILED=() SKIPPED=() SECONDS_TAKEN=()
 
@@ -58,14 +59,14 @@ suite_shellcheck() {
   record shellcheck "$passed" "$failed" 0
 }
 
-# run_vitest PROJECT: one Vitest project; counts come from its JSON report.
+# run_vitest SUITE DIR [VITEST ARGS...]: Vitest in DIR; counts come from its JSON report.
 run_vitest() {
-  local project=$1 report="$RESULTS_DIR/$1.json" status=0
+  local suite=$1 dir=$2 report="$RESULTS_DIR/$1.json" status=0
+  shift 2
   rm -f "$report"
-  (cd "$ZT_REPO_ROOT/tests" && npx vitest run --project "$project" --reporter=default --reporter=json \
-    --outputFile.json="$report") || status=$?
+  (cd "$ZT_REPO_ROOT/$dir" && npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$report") || status=$?
   if [[ ! -s "$report" ]]; then
-    record "$project" 0 1 0 # Vitest died before it could report: count the suite as one failure
+    record "$suite" "${EXTRA_PASSED:-0}" $((1 + ${EXTRA_FAILED:-0})) 0 # Vitest died before it could report
     return
   fi
   local counts
@@ -73,11 +74,18 @@ run_vitest() {
   read -r passed failed skipped <<<"$counts"
   # A failed global setup (the stack did not come up) fails the run without failing a test.
   if ((status != 0 && failed == 0)); then failed=1; fi
-  record "$project" "$passed" "$failed" "$skipped"
+  record "$suite" $((passed + ${EXTRA_PASSED:-0})) $((failed + ${EXTRA_FAILED:-0})) "$skipped"
 }
 
-suite_unit() { run_vitest unit; }
-suite_chain() { run_vitest chain; }
+suite_unit() { run_vitest unit tests --project unit; }
+suite_chain() { run_vitest chain tests --project chain; }
+
+# The backend must typecheck (counted as one test) before its unit tests run.
+suite_backend() {
+  local EXTRA_PASSED=0 EXTRA_FAILED=0
+  if (cd "$ZT_REPO_ROOT/backend" && npx tsc --noEmit -p tsconfig.json); then EXTRA_PASSED=1; else EXTRA_FAILED=1; fi
+  run_vitest backend backend
+}
 
 print_summary() {
   local suite total_passed=0 total_failed=0 total_skipped=0

@@ -64,6 +64,7 @@ start_backend() {
   local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
     OPENBAO_ADDR="$ZT_BAO_ADDR" DB_HOST=127.0.0.1 DB_PORT="$ZT_PG_PORT" ZT_IDENTITY_FILE="$root/infrastructure/identity.json"
     ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
+    ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
     node dist/main.js)
   # setpriv switches to the workload user and execs in place, so the recorded pid is node's own
   is_root && cmd=(setpriv --reuid="$(id -u "$ZT_BACKEND_USER")" --regid="$(id -g "$ZT_BACKEND_USER")" --init-groups "${cmd[@]}")

@@ -55,3 +55,39 @@ export async function backendDbUser(env: StackEnv): Promise<string> {
   const response = await api(env, 'GET', '/api/security/status', { token: await login(env, 'terry') });
   return response.body.database.username as string;
 }
+
+export interface LoadResult {
+  requests: number;
+  failures: Array<{ status: number | string; body: string }>;
+}
+
+/**
+ * `clients` concurrent loops of authenticated, database-backed requests until stop() is called:
+ * GET /api/auth/me and GET /api/github/status, alternating.
+ */
+export function startLoad(env: StackEnv, tokens: string[], clients: number): { stop: () => Promise<LoadResult> } {
+  let running = true;
+  const result: LoadResult = { requests: 0, failures: [] };
+  const paths = ['/api/auth/me', '/api/github/status'];
+  const loops = Array.from({ length: clients }, async (_, client) => {
+    for (let i = 0; running; i++) {
+      const path = paths[(client + i) % paths.length]!;
+      try {
+        const response = await fetch(`${env.ZT_BACKEND_URL}${path}`, { headers: { authorization: `Bearer ${tokens[client % tokens.length]}` } });
+        const text = await response.text();
+        result.requests++;
+        if (response.status !== 200) result.failures.push({ status: response.status, body: text.slice(0, 200) });
+      } catch (error) {
+        result.requests++;
+        result.failures.push({ status: 'network', body: (error as Error).message });
+      }
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return result;
+    },
+  };
+}

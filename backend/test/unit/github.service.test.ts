@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import type { AuditRepository } from '../../src/database/audit.repository.js';
+import { GithubTokenRejected, GithubUnavailable, type GithubApi } from '../../src/github/github-api.js';
+import type { GithubIntegrationsRepository } from '../../src/github/github-integrations.repository.js';
+import { GithubService } from '../../src/github/github.service.js';
+import type { KvService } from '../../src/secrets/kv.service.js';
+
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+
+const LOGINS: Record<string, string> = { ghp_seven: 'seven', ghp_eight: 'eight' };
+
+function setup(github: Partial<GithubApi> = {}) {
+  const kv = new Map<string, Record<string, unknown>>();
+  const audit: unknown[] = [];
+  const kvService = {
+    get: async (path: string) => kv.get(path),
+    put: async (path: string, data: Record<string, unknown>) => void kv.set(path, data),
+    destroy: async (path: string) => void kv.delete(path),
+  } as unknown as KvService;
+  const integrations = { markConfigured: async () => undefined, markRemoved: async () => undefined, touch: async () => undefined, get: async () => ({}) } as unknown as GithubIntegrationsRepository;
+  const api: GithubApi = {
+    user: async (token) => ({ login: LOGINS[token] ?? 'someone', name: null, avatar_url: '', html_url: '', public_repos: 1, followers: 0 }),
+    repos: async () => ({ repos: [], hasNext: false }),
+    ...github,
+  };
+  const auditRepo = { record: async (...args: unknown[]) => void audit.push(args) } as unknown as AuditRepository;
+  return { service: new GithubService(api, kvService, integrations, auditRepo, config), kv, audit };
+}
+
+describe('GithubService', () => {
+  it("keeps a checked token at the user's own KV path, and audits it without the token", async () => {
+    const { service, kv, audit } = setup();
+    expect(await service.configure(7, 'ghp_seven')).toEqual({ configured: true, login: 'seven' });
+    expect(kv.get(`${config.openbao.githubUsersPath}/7`)).toEqual({ token: 'ghp_seven' });
+    expect(JSON.stringify(audit)).not.toContain('ghp_seven');
+  });
+
+  it('uses each user\'s own token only', async () => {
+    const { service } = setup();
+    await service.configure(7, 'ghp_seven');
+    await service.configure(8, 'ghp_eight');
+    expect((await service.profile(7)).login).toBe('seven');
+    expect((await service.profile(8)).login).toBe('eight');
+    await expect(service.profile(9)).rejects.toMatchObject({ status: 409, code: 'github_not_configured' });
+  });
+
+  it('does not keep a token GitHub rejects: 400 invalid_github_token', async () => {
+    const { service, kv } = setup({ user: async () => Promise.reject(new GithubTokenRejected('no')) });
+    await expect(service.configure(7, 'ghp_bad')).rejects.toMatchObject({ status: 400, code: 'invalid_github_token' });
+    expect(kv.size).toBe(0);
+  });
+
+  it('answers 502 github_unavailable when GitHub cannot be reached', async () => {
+    const { service } = setup({ user: async () => Promise.reject(new GithubUnavailable('down')) });
+    await expect(service.configure(7, 'ghp_x')).rejects.toMatchObject({ status: 502, code: 'github_unavailable' });
+  });
+
+  it('destroys the KV secret on removal', async () => {
+    const { service, kv } = setup();
+    await service.configure(7, 'ghp_seven');
+    await service.remove(7);
+    expect(kv.size).toBe(0);
+  });
+});
