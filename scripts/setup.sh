@@ -13,7 +13,7 @@
 # Environment (local mode):
 #   ZT_PG_PORT=5432 ZT_SPIRE_SERVER_PORT=8081 ZT_SPIRE_SERVER_HEALTH_PORT=8180
 #   ZT_SPIRE_AGENT_HEALTH_PORT=8181 ZT_OIDC_PORT=8443 ZT_BAO_PORT=8200
-#   ZT_BACKEND_PORT=8000                                                  listening ports
+#   ZT_BACKEND_PORT=8000 ZT_FRONTEND_PORT=3000                            listening ports
 #   ZT_DB_ROTATE_FRACTION  rotate database credentials at this fraction of their lease (e.g. 0.1)
 #   GITHUB_API_URL     GitHub's API for the backend (default https://api.github.com)
 #   ZT_BACKEND_LOG_LEVEL  the backend's log level (default info; debug logs every request)
@@ -67,6 +67,7 @@ ${_c_bold}zt-demo local stack is up$([[ "$unchanged" == 1 ]] && echo " (it alrea
   OIDC discovery         $ZT_JWT_ISSUER
   OpenBao                $ZT_BAO_ADDR  (dev mode; root token in $ZT_SECRETS_DIR/openbao-root-token)
   Backend API            $ZT_BACKEND_URL/api  (health: $ZT_BACKEND_URL/api/health/ready)
+  The app                ${_c_bold}$ZT_FRONTEND_URL${_c_off}
 
   Workload identity      $ZT_BACKEND_SPIFFE_ID  (unix user $ZT_BACKEND_USER)
   Demo users             jake/jake99 amy/amy99 rosa/rosa99 charles/charles99 (users)
@@ -78,7 +79,7 @@ EOF
 }
 
 setup_local() {
-  step 1/8 "Checking prerequisites"
+  step 1/9 "Checking prerequisites"
   ensure_commands jq curl openssl ss setsid sha256sum python3
   is_root && ensure_commands runuser setpriv
   ensure_postgres_installed
@@ -89,7 +90,7 @@ setup_local() {
   touch "$ZT_STATE_DIR/.zt-demo-state"
   ok "state in $ZT_STATE_DIR; PostgreSQL from $ZT_PG_BIN"
 
-  step 2/8 "Obtaining SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION"
+  step 2/9 "Obtaining SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION"
   ensure_pip || true
   ensure_tools
   ok "spire-server, spire-agent, oidc-discovery-provider: $(dirname "$ZT_SPIRE_SERVER")"
@@ -98,29 +99,32 @@ setup_local() {
   local before
   before=$(stack_snapshot)
 
-  step 3/8 "PostgreSQL"
+  step 3/9 "PostgreSQL"
   start_postgres
 
-  step 4/8 "SPIRE server and workload registrations"
+  step 4/9 "SPIRE server and workload registrations"
   start_spire_server
   register_workload "$ZT_BACKEND_SPIFFE_ID" "$ZT_BACKEND_USER"
   register_workload "$ZT_FRONTEND_SPIFFE_ID" "$ZT_FRONTEND_USER"
 
-  step 5/8 "SPIRE agent and OIDC discovery provider"
+  step 5/9 "SPIRE agent and OIDC discovery provider"
   start_spire_agent
   start_oidc_provider
   prepare_workload_cli
 
-  step 6/8 "OpenBao"
+  step 6/9 "OpenBao"
   start_openbao
   configure_openbao_local
   write_stack_env
 
-  step 7/8 "Verifying the chain"
+  step 7/9 "Verifying the chain"
   verify_backend_login
 
-  step 8/8 "Backend"
+  step 8/9 "Backend"
   start_backend
+
+  step 9/9 "Frontend"
+  start_frontend
   write_stack_env
 
   print_summary "$([[ "$(stack_snapshot)" == "$before" ]] && echo 1 || echo 0)"

@@ -12,6 +12,7 @@
 #   - backend: the backend typechecks, and its modules' unit tests with fakes at the ports (Vitest)
 #   - chain: the identity-and-secrets chain against real SPIRE, OpenBao and PostgreSQL processes;
 #     it starts its own local stack on separate ports and stops it afterwards (Vitest)
+#   - browser: the app in Debian's Chromium (Playwright), against its own local stack
 #
 # The last line is "N passed, N failed" (", N skipped" when any were skipped); the exit status
 # is non-zero when anything failed.
@@ -24,13 +25,13 @@ source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 # shellcheck source=lib/tools.sh
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
 
-ALL_SUITES=(shellcheck unit backend chain)
+ALL_SUITES=(shellcheck unit backend chain browser)
 RESULTS_DIR="$ZT_REPO_ROOT/test-results"
 declare -A PASSED=() FAILED=() SKIPPED=() SECONDS_TAKEN=()
 
 install_prerequisites() {
   step "setup" "Installing what this machine lacks"
-  ensure_commands jq curl openssl ss setsid sha256sum python3 shellcheck gcc git
+  ensure_commands jq curl openssl ss setsid sha256sum python3 shellcheck gcc git chromium
   is_root && ensure_commands runuser
   if ! have node || ! have npm; then
     die "Node.js 20.19+ with npm is needed" "install it from your distribution or https://nodejs.org"
@@ -79,6 +80,21 @@ run_vitest() {
 
 suite_unit() { run_vitest unit tests --project unit; }
 suite_chain() { run_vitest chain tests --project chain; }
+
+# Playwright with Debian's Chromium; counts come from its JSON report (tests/playwright.config.ts).
+suite_browser() {
+  local report="$RESULTS_DIR/browser.json" status=0 counts
+  rm -f "$report"
+  (cd "$ZT_REPO_ROOT/tests" && npx playwright test) || status=$?
+  if [[ ! -s "$report" ]]; then
+    record browser 0 1 0
+    return
+  fi
+  counts=$(jq -r '"\(.stats.expected + .stats.flaky) \(.stats.unexpected) \(.stats.skipped)"' "$report")
+  read -r passed failed skipped <<<"$counts"
+  if ((status != 0 && failed == 0)); then failed=1; fi
+  record browser "$passed" "$failed" "$skipped"
+}
 
 # The backend must typecheck (counted as one test) before its unit tests run.
 suite_backend() {

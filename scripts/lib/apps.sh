@@ -3,9 +3,10 @@
 # uid is what SPIRE attests. Sourced after local-stack.sh.
 
 : "${ZT_BACKEND_PORT:=8000}"
-export ZT_BACKEND_PORT
+: "${ZT_FRONTEND_PORT:=3000}"
 ZT_BACKEND_URL="http://127.0.0.1:$ZT_BACKEND_PORT"
-export ZT_BACKEND_URL
+ZT_FRONTEND_URL="http://localhost:$ZT_FRONTEND_PORT"
+export ZT_BACKEND_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_FRONTEND_URL
 
 ensure_node_packages() {
   if ! have node || ! have npm; then
@@ -59,16 +60,69 @@ start_backend() {
   ensure_node_packages
   build_backend
   root=$(backend_root)
-  : >"$log"
   # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
   local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
     OPENBAO_ADDR="$ZT_BAO_ADDR" DB_HOST=127.0.0.1 DB_PORT="$ZT_PG_PORT" ZT_IDENTITY_FILE="$root/infrastructure/identity.json"
     ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
     ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
     node dist/main.js)
-  # setpriv switches to the workload user and execs in place, so the recorded pid is node's own
-  is_root && cmd=(setpriv --reuid="$(id -u "$ZT_BACKEND_USER")" --regid="$(id -g "$ZT_BACKEND_USER")" --init-groups "${cmd[@]}")
-  (cd "$root/backend" && start_process backend "$log" "${cmd[@]}")
+  launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
   wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
+}
+
+# launch_as USER NAME DIR COMMAND...: starts COMMAND in DIR as USER, pid in run/NAME.pid, output in
+# log/NAME.log. setpriv switches user and execs in place, so the recorded pid is the app's own.
+launch_as() {
+  local user=$1 name=$2 dir=$3
+  shift 3
+  local cmd=("$@")
+  : >"$ZT_LOG_DIR/$name.log"
+  is_root && cmd=(setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --init-groups "${cmd[@]}")
+  (cd "$dir" && start_process "$name" "$ZT_LOG_DIR/$name.log" "${cmd[@]}")
+}
+
+# build_frontend: next build (standalone output) when the sources are newer than the build.
+build_frontend() {
+  local server="$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js"
+  if [[ -f "$server" && -z "$(find "$ZT_REPO_ROOT/frontend" -path "$ZT_REPO_ROOT/frontend/.next" -prune -o \
+    -path "$ZT_REPO_ROOT/frontend/node_modules" -prune -o -type f -newer "$server" -print -quit)" ]]; then
+    return 0
+  fi
+  info "building the frontend (next build)"
+  (cd "$ZT_REPO_ROOT" && NEXT_TELEMETRY_DISABLED=1 npm run build --workspace frontend) >"$ZT_LOG_DIR/frontend-build.log" 2>&1 ||
+    { show_log_tail "$ZT_LOG_DIR/frontend-build.log"; die "the frontend did not build (log: $ZT_LOG_DIR/frontend-build.log)" "fix the errors shown above"; }
+  # the standalone server does not carry the static assets; they go next to it
+  rm -rf "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/.next/static"
+  cp -r "$ZT_REPO_ROOT/frontend/.next/static" "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/.next/static"
+}
+
+# The standalone server's directory, or a copy in the state dir when the workload user cannot read it.
+frontend_root() {
+  local standalone="$ZT_REPO_ROOT/frontend/.next/standalone"
+  if ! is_root || runuser -u "$ZT_FRONTEND_USER" -- test -r "$standalone/frontend/server.js"; then
+    echo "$standalone"
+    return
+  fi
+  rm -rf "$ZT_STATE_DIR/web" && cp -a "$standalone" "$ZT_STATE_DIR/web" && chmod -R a+rX "$ZT_STATE_DIR/web" && chmod 755 "$ZT_STATE_DIR/web"
+  echo "$ZT_STATE_DIR/web"
+}
+
+frontend_ready() { curl -fsS -o /dev/null "$ZT_FRONTEND_URL/login"; }
+
+start_frontend() {
+  if pid_alive "$ZT_RUN_DIR/frontend.pid" "next-server" && frontend_ready; then
+    ok "frontend already running (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL)"
+    return 0
+  fi
+  stop_processes frontend
+  require_free_port "$ZT_FRONTEND_PORT" "the frontend" ZT_FRONTEND_PORT
+  build_frontend
+  local root
+  root=$(frontend_root)
+  # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
+  launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \
+    BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node server.js
+  wait_until "$ZT_READY_TIMEOUT" "the frontend answering" frontend_ready || not_ready frontend "$ZT_LOG_DIR/frontend.log"
+  ok "frontend started (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL, as $ZT_FRONTEND_USER)"
 }

@@ -303,7 +303,7 @@ write_stack_env() {
     for var in ZT_STATE_DIR ZT_RUN_DIR ZT_LOG_DIR ZT_SECRETS_DIR ZT_PG_DIR ZT_PG_BIN ZT_PG_PORT ZT_PG_USER \
       ZT_SPIRE_SERVER ZT_SPIRE_AGENT ZT_WORKLOAD_SPIRE_AGENT ZT_OIDC_PROVIDER ZT_BAO ZT_SPIRE_SERVER_SOCKET ZT_SPIRE_AGENT_SOCKET \
       ZT_SPIRE_SERVER_PORT ZT_OIDC_PORT ZT_BAO_PORT ZT_BAO_ADDR ZT_JWT_ISSUER ZT_NODE_SPIFFE_ID \
-      ZT_BACKEND_USER ZT_FRONTEND_USER ZT_BACKEND_PORT ZT_BACKEND_URL; do
+      ZT_BACKEND_USER ZT_FRONTEND_USER ZT_BACKEND_PORT ZT_BACKEND_URL ZT_FRONTEND_PORT ZT_FRONTEND_URL; do
       printf '%s=%q\n' "$var" "${!var}"
     done
   } >"$ZT_STATE_DIR/stack.env"
@@ -319,6 +319,7 @@ stop_processes() {
     local expected=$name
     [[ "$name" == openbao ]] && expected="bao server"
     [[ "$name" == backend ]] && expected="dist/main.js"
+    [[ "$name" == frontend ]] && expected="next-server" # Next.js renames its process
     if pid_alive "$ZT_RUN_DIR/$name.pid" "$expected"; then
       pid=$(<"$ZT_RUN_DIR/$name.pid")
       kill -TERM "$pid" 2>/dev/null || true
@@ -339,7 +340,8 @@ stop_processes() {
 stop_process() { stop_processes "$1"; }
 
 stop_local_stack() {
-  stop_processes backend # first: it revokes its database lease on the way out
+  stop_processes frontend
+  stop_processes backend # before OpenBao: it revokes its database lease on the way out
   stop_processes openbao oidc-discovery-provider spire-agent spire-server
   if [[ -s "$ZT_PG_DIR/data/postmaster.pid" ]] && pg_running; then
     pg_ctl_as -m fast -w stop >/dev/null && ok "stopped PostgreSQL"

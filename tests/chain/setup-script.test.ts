@@ -27,7 +27,7 @@ const pids = (): Record<string, string> =>
 describe('scripts/setup.sh --local', () => {
   it('succeeds a second time while the stack is up, restarting nothing and saying so', async () => {
     const before = pids();
-    expect(Object.keys(before).sort()).toEqual(['backend.pid', 'oidc-discovery-provider.pid', 'openbao.pid', 'spire-agent.pid', 'spire-server.pid']);
+    expect(Object.keys(before).sort()).toEqual(['backend.pid', 'frontend.pid', 'oidc-discovery-provider.pid', 'openbao.pid', 'spire-agent.pid', 'spire-server.pid']);
 
     const rerun = runScript('setup.sh', ['--local']);
     expect(rerun.status, rerun.stderr).toBe(0);

@@ -16,6 +16,7 @@ export const TEST_STACK_ENV: Record<string, string> = {
   ZT_OIDC_PORT: '18443',
   ZT_BAO_PORT: '18200',
   ZT_BACKEND_PORT: '18000',
+  ZT_FRONTEND_PORT: '13000',
   GITHUB_API_URL: 'http://127.0.0.1:18900',
   // every request logged, so the log audit (backend-logs.test.ts) has the most to look at
   ZT_BACKEND_LOG_LEVEL: 'debug',

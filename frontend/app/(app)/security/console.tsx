@@ -1,0 +1,135 @@
+'use client';
+
+import { useCallback, useEffect, useState, useTransition } from 'react';
+import { Alert, buttonClass, Card } from '@/components/ui';
+import { rotateNow, type FormState } from '@/lib/actions';
+import type { SecurityStatus } from '@/lib/types';
+
+interface ConsoleData {
+  status: SecurityStatus;
+  dbUsers: Array<{ username: string; valid_until: string | null }>;
+}
+
+function countdown(iso: string | null | undefined, now: number): string {
+  if (!iso) return '—';
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (seconds <= 0) return 'expired';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h ` : ''}${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <div className="grid grid-cols-[9rem_1fr] gap-2 py-1 text-sm">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="font-mono text-xs break-all" data-testid={testId}>{children}</dd>
+    </div>
+  );
+}
+
+export function Console({ isAdmin }: { isAdmin: boolean }) {
+  const [data, setData] = useState<ConsoleData>();
+  const [failed, setFailed] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
+  const [result, setResult] = useState<FormState>({});
+  const [pending, startTransition] = useTransition();
+
+  const refresh = useCallback(async () => {
+    try {
+      const response = await fetch('/api/console', { cache: 'no-store' });
+      if (response.status === 401) return window.location.assign('/login?expired=1');
+      if (!response.ok) throw new Error(String(response.status));
+      setData(await response.json());
+      setFailed(false);
+    } catch {
+      setFailed(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+    const poll = setInterval(() => void refresh(), 2000);
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      clearInterval(poll);
+      clearInterval(tick);
+    };
+  }, [refresh]);
+
+  const rotate = () =>
+    startTransition(async () => {
+      setResult(await rotateNow());
+      await refresh();
+    });
+
+  if (!data) return <p className="animate-pulse text-slate-500">{failed ? 'The backend is not answering yet…' : 'Loading…'}</p>;
+  const { status, dbUsers } = data;
+  return (
+    <div className="space-y-4">
+      {failed && <Alert kind="error">Lost contact with the backend; retrying.</Alert>}
+      <div className="grid gap-4 md:grid-cols-3">
+        <Card title="Workload identity (SPIRE)">
+          <dl>
+            <Row label="SPIFFE ID" testId="spiffe-id">{status.workload.spiffe_id}</Row>
+            <Row label="JWT-SVID expires in">{countdown(status.workload.svid_expires_at, now)}</Row>
+          </dl>
+        </Card>
+        <Card title="OpenBao">
+          <dl>
+            <Row label="Auth method">{status.openbao.auth_method}</Row>
+            <Row label="Role">{status.openbao.role}</Row>
+            <Row label="Policies">{status.openbao.policies.join(', ')}</Row>
+            <Row label="Token expires in">{countdown(status.openbao.token_expires_at, now)}</Row>
+          </dl>
+        </Card>
+        <Card title="Database credential">
+          <dl>
+            <Row label="Username" testId="console-db-username">{status.database.username}</Row>
+            <Row label="Lease">{status.database.lease_id}</Row>
+            <Row label="Lease expires in">{countdown(status.database.lease_expires_at, now)}</Row>
+            <Row label="Next rotation in">{countdown(status.database.next_rotation_at, now)}</Row>
+            <Row label="Pool">
+              gen {status.database.generation} · {status.database.pool.total} open, {status.database.pool.idle} idle, {status.database.pool.waiting} waiting
+            </Row>
+          </dl>
+        </Card>
+      </div>
+      <div className="grid gap-4 md:grid-cols-2">
+        <Card title="v- roles in PostgreSQL right now">
+          <ul className="space-y-1" data-testid="db-users">
+            {dbUsers.map((user) => (
+              <li key={user.username} className="font-mono text-xs break-all">
+                {user.username}
+                {user.username === status.database.username && <span className="ml-2 rounded bg-emerald-100 px-1 text-emerald-800">in use</span>}
+              </li>
+            ))}
+          </ul>
+          {isAdmin && (
+            <div className="mt-4 space-y-2">
+              <button type="button" onClick={rotate} disabled={pending} className={buttonClass}>
+                {pending ? 'Rotating…' : 'Rotate credentials now'}
+              </button>
+              {result.ok && <Alert kind="ok">{result.ok}</Alert>}
+              {result.error && <Alert kind="error">{result.error}</Alert>}
+            </div>
+          )}
+        </Card>
+        <Card title="Rotation history">
+          <ol className="space-y-2 border-l-2 border-badge-400 pl-4" data-testid="rotations">
+            {status.rotations.map((rotation) => (
+              <li key={`${rotation.at}-${rotation.to_username}`} className="text-xs">
+                <span className="font-semibold">{new Date(rotation.at).toISOString().slice(11, 19)} UTC</span> · {rotation.reason} ·{' '}
+                <span className={rotation.result === 'ok' ? 'text-emerald-700' : 'text-red-700'}>{rotation.result}</span> · {rotation.duration_ms} ms
+                <div className="font-mono break-all text-slate-600">
+                  {rotation.from_username ?? '(none)'} → {rotation.to_username ?? '(unchanged)'}
+                </div>
+              </li>
+            ))}
+          </ol>
+        </Card>
+      </div>
+    </div>
+  );
+}

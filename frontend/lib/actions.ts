@@ -1,0 +1,93 @@
+'use server';
+
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { revalidatePath } from 'next/cache';
+import { backend, BackendError, SESSION_COOKIE } from './backend';
+
+export interface FormState {
+  error?: string;
+  fields?: Record<string, string>;
+  ok?: string;
+}
+
+async function setSessionCookie(token: string, maxAge: number): Promise<void> {
+  const secure = (await headers()).get('x-forwarded-proto') === 'https';
+  (await cookies()).set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge });
+}
+
+/** A protected call failed because the session is gone: back to the login page, with a message. */
+function expiredRedirect(error: unknown): void {
+  if (error instanceof BackendError && error.status === 401) redirect('/login?expired=1');
+}
+
+export async function login(_: FormState, form: FormData): Promise<FormState> {
+  let result: { access_token: string; expires_in: number };
+  try {
+    result = await backend('/api/auth/login', { method: 'POST', body: { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') } });
+  } catch (error) {
+    if (error instanceof BackendError && error.code === 'rate_limited') return { error: 'Too many failed attempts for this user. Wait a minute, then try again.' };
+    if (error instanceof BackendError && (error.code === 'invalid_credentials' || error.code === 'validation_failed')) return { error: 'Wrong username or password.' };
+    return { error: error instanceof BackendError ? error.message : 'Sign-in failed.' };
+  }
+  await setSessionCookie(result.access_token, result.expires_in);
+  redirect('/dashboard');
+}
+
+export async function register(_: FormState, form: FormData): Promise<FormState> {
+  const username = String(form.get('username') ?? '');
+  const password = String(form.get('password') ?? '');
+  const email = String(form.get('email') ?? '').trim();
+  try {
+    await backend('/api/auth/register', { method: 'POST', body: { username, password, ...(email && { email }) } });
+    const result = await backend<{ access_token: string; expires_in: number }>('/api/auth/login', { method: 'POST', body: { username, password } });
+    await setSessionCookie(result.access_token, result.expires_in);
+  } catch (error) {
+    if (error instanceof BackendError) {
+      if (error.code === 'username_taken') return { fields: { username: 'That username is taken.' } };
+      if (error.code === 'email_taken') return { fields: { email: 'That email is already registered.' } };
+      return { error: error.message, fields: error.fields };
+    }
+    return { error: 'Registration failed.' };
+  }
+  redirect('/dashboard');
+}
+
+export async function logout(): Promise<void> {
+  (await cookies()).delete(SESSION_COOKIE);
+  redirect('/login?signedOut=1');
+}
+
+export async function configureGithub(_: FormState, form: FormData): Promise<FormState> {
+  try {
+    const result = await backend<{ login: string }>('/api/github/configure', { method: 'POST', body: { token: String(form.get('token') ?? '').trim() } });
+    revalidatePath('/github');
+    return { ok: `Connected as ${result.login}.` };
+  } catch (error) {
+    expiredRedirect(error);
+    if (error instanceof BackendError && error.code === 'invalid_github_token') return { error: 'GitHub does not accept this token (wrong, expired or revoked).' };
+    if (error instanceof BackendError && error.code === 'github_unavailable') return { error: 'GitHub cannot be reached right now. Try again later.' };
+    if (error instanceof BackendError && error.fields?.token) return { error: `The token ${error.fields.token}.` };
+    return { error: error instanceof BackendError ? error.message : 'Saving the token failed.' };
+  }
+}
+
+export async function deleteGithubToken(): Promise<void> {
+  try {
+    await backend('/api/github/token', { method: 'DELETE' });
+  } catch (error) {
+    expiredRedirect(error);
+    throw error;
+  }
+  revalidatePath('/github');
+}
+
+export async function rotateNow(): Promise<FormState> {
+  try {
+    const result = await backend<{ rotation: { from_username: string; to_username: string } }>('/api/security/rotate', { method: 'POST' });
+    return { ok: `Rotated: ${result.rotation.from_username} → ${result.rotation.to_username}` };
+  } catch (error) {
+    expiredRedirect(error);
+    return { error: error instanceof BackendError ? error.message : 'The rotation failed.' };
+  }
+}

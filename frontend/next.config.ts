@@ -1,0 +1,13 @@
+import type { NextConfig } from 'next';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const config: NextConfig = {
+  // a small, self-contained server for the Kubernetes image and for local mode
+  output: 'standalone',
+  // the npm workspace root, so the standalone output traces the hoisted node_modules
+  outputFileTracingRoot: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
+  poweredByHeader: false,
+};
+
+export default config;

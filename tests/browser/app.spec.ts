@@ -1,0 +1,174 @@
+/**
+ * The app as a person uses it, in Debian's Chromium, against the real chain: login as the squad,
+ * registration, the session cookie, GitHub through the local stand-in, and the live zero-trust
+ * console with an admin's rotation while another tab keeps loading database-backed pages.
+ * Screenshots of each page go to docs/screenshots/.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { STANDIN_TOKENS } from '../lib/github-standin.ts';
+import { repoPath } from '../lib/repo.ts';
+
+const SQUAD = [
+  ['jake', 'user'],
+  ['amy', 'user'],
+  ['rosa', 'user'],
+  ['terry', 'admin'],
+  ['charles', 'user'],
+  ['gina', 'admin'],
+] as const;
+const [JAKE_GITHUB_TOKEN] = Object.keys(STANDIN_TOKENS) as [string];
+
+const shot = (page: Page, name: string) => page.screenshot({ path: repoPath('docs', 'screenshots', `${name}.png`), fullPage: true });
+
+async function signIn(page: Page, username: string, password = `${username}99`): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+test.describe('signing in', () => {
+  test('the login page lists the demo users', async ({ page }) => {
+    await page.goto('/login');
+    for (const [user] of SQUAD) await expect(page.getByRole('cell', { name: user, exact: true })).toBeVisible();
+    await shot(page, 'login');
+  });
+
+  for (const [user, role] of SQUAD) {
+    test(`${user} signs in and reaches the dashboard as ${role}`, async ({ page }) => {
+      await signIn(page, user);
+      await expect(page.getByRole('heading', { name: `Welcome back, ${user}` })).toBeVisible();
+      await expect(page.getByTestId('role')).toHaveText(role);
+      if (user === 'jake') await shot(page, 'dashboard');
+    });
+  }
+
+  test('a wrong password shows the error', async ({ page }) => {
+    await page.goto('/login');
+    await page.getByLabel('Username').fill('amy');
+    await page.getByLabel('Password').fill('not-amy');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Wrong username or password.');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test('a new user registers, with inline validation, and lands on the dashboard', async ({ page }) => {
+    const username = `scully_${Date.now().toString(36)}`;
+    await page.goto('/register');
+    await page.getByLabel('Username').fill('No');
+    await page.getByLabel('Email (optional)').click();
+    await expect(page.getByText('Use 3 to 50 characters: a-z, 0-9, _ . -')).toBeVisible();
+    await shot(page, 'register');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('scully99');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByRole('heading', { name: `Welcome back, ${username}` })).toBeVisible();
+  });
+});
+
+test.describe('the session', () => {
+  test('protected pages send a signed-out visitor to /login', async ({ page }) => {
+    for (const path of ['/dashboard', '/github', '/security']) {
+      await page.goto(path);
+      await expect(page).toHaveURL(/\/login$/);
+    }
+  });
+
+  test('lives in an httpOnly cookie, never in localStorage, and sign-out ends it', async ({ page, context }) => {
+    await signIn(page, 'rosa');
+    const cookie = (await context.cookies()).find((candidate) => candidate.name === 'zt_session');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)).not.toMatch(/eyJ/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login\?signedOut=1$/);
+    await page.goto('/dashboard');
+    await expect(page).toHaveURL(/\/login$/);
+  });
+
+  test('an expired session goes back to login with a message', async ({ page, context }) => {
+    const exp = Math.floor(Date.now() / 1000) - 60;
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    await context.addCookies([{ name: 'zt_session', value: `${part({ alg: 'HS256' })}.${part({ user_id: 1, username: 'jake', role: 'user', exp })}.x`, url: 'http://localhost:13000' }]);
+    await page.goto('/dashboard');
+    await expect(page).toHaveURL(/\/login\?expired=1$/);
+    await expect(page.getByText('Your session expired')).toBeVisible();
+  });
+});
+
+test.describe('GitHub', () => {
+  test('an invalid token is refused with the right message', async ({ page }) => {
+    await signIn(page, 'charles');
+    await page.goto('/github');
+    await expect(page.getByTestId('github-status')).toContainText('Not configured');
+    await page.getByLabel('Personal access token').fill('ghp_definitelyNotValid0000000000000000');
+    await page.getByRole('button', { name: 'Save token' }).click();
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('GitHub does not accept this token (wrong, expired or revoked).');
+  });
+
+  test('a token is configured, profile and repositories show, pages turn, and the token never reaches the browser', async ({ page }) => {
+    const bodies: string[] = [];
+    page.on('response', async (response) => {
+      bodies.push(await response.text().catch(() => ''));
+    });
+    await signIn(page, 'jake');
+    await page.goto('/github');
+    if (await page.getByRole('button', { name: 'Delete the token' }).isVisible()) await page.getByRole('button', { name: 'Delete the token' }).click();
+    await page.getByLabel(/token/i).first().fill(JAKE_GITHUB_TOKEN);
+    await page.getByRole('button', { name: 'Save token' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toHaveText('Connected as jperalta.');
+    await page.goto('/github');
+    await expect(page.getByTestId('github-profile')).toContainText('jperalta');
+    await expect(page.getByTestId('repo-list').getByRole('listitem')).toHaveCount(10);
+    await expect(page.getByTestId('repo-list')).toContainText('private');
+    await shot(page, 'github');
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await expect(page).toHaveURL(/page=2/);
+    await expect(page.getByTestId('repo-list')).toContainText('jperalta/case-file-011');
+    expect(await page.content()).not.toContain(JAKE_GITHUB_TOKEN);
+    expect(bodies.some((body) => body.includes(JAKE_GITHUB_TOKEN))).toBe(false);
+    await expect(page.getByLabel(/token/i).first()).toHaveValue('');
+  });
+});
+
+test.describe('the zero-trust console', () => {
+  test('shows the live chain; a non-admin has no rotate button', async ({ page }) => {
+    await signIn(page, 'amy');
+    await page.goto('/security');
+    await expect(page.getByTestId('spiffe-id')).toHaveText('spiffe://demo.local/ns/99-apps/sa/backend');
+    await expect(page.getByTestId('console-db-username')).toHaveText(/^v-/);
+    await expect(page.getByRole('button', { name: 'Rotate credentials now' })).toHaveCount(0);
+  });
+
+  test('an admin rotates: the new user appears, the old one vanishes, and another tab sees no error', async ({ page, context }) => {
+    await signIn(page, 'terry');
+    await page.goto('/security');
+    const before = (await page.getByTestId('console-db-username').textContent())!;
+    expect(before).toMatch(/^v-/);
+
+    const other = await context.newPage(); // keeps loading database-backed pages during the rotation
+    let loads = 0;
+    let errors = 0;
+    let busy = true;
+    const loading = (async () => {
+      while (busy) {
+        const response = await other.goto('/dashboard');
+        loads++;
+        if (!response?.ok() || (await other.getByText('could not be loaded').count()) > 0) errors++;
+      }
+    })();
+
+    await page.getByRole('button', { name: 'Rotate credentials now' }).click();
+    await expect(page.getByRole('main').getByRole('status')).toContainText(`Rotated: ${before} →`);
+    await expect(page.getByTestId('console-db-username')).not.toHaveText(before);
+    const after = (await page.getByTestId('console-db-username').textContent())!;
+    await expect(page.getByTestId('db-users')).toContainText(after);
+    await expect(page.getByTestId('db-users')).not.toContainText(before);
+    await shot(page, 'security');
+    busy = false;
+    await loading;
+    expect(loads).toBeGreaterThan(1);
+    expect(errors).toBe(0);
+  });
+});
