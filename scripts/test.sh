@@ -10,6 +10,7 @@
 #   - shellcheck: every shell script of the project, checked with shellcheck
 #   - unit: identity facts, policy, seed users, version pins, scripts' command lines (Vitest)
 #   - backend: the backend typechecks, and its modules' unit tests with fakes at the ports (Vitest)
+#   - frontend: unit tests of the frontend's pure logic (Vitest; the pages are tested in "browser")
 #   - chain: the identity-and-secrets chain against real SPIRE, OpenBao and PostgreSQL processes;
 #     it starts its own local stack on separate ports and stops it afterwards (Vitest)
 #   - browser: the app in Debian's Chromium (Playwright), against its own local stack
@@ -25,7 +26,7 @@ source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 # shellcheck source=lib/tools.sh
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
 
-ALL_SUITES=(shellcheck unit backend chain browser)
+ALL_SUITES=(shellcheck unit backend frontend chain browser)
 RESULTS_DIR="$ZT_REPO_ROOT/test-results"
 declare -A PASSED=() FAILED=() SKIPPED=() SECONDS_TAKEN=()
 
@@ -80,6 +81,7 @@ run_vitest() {
 
 suite_unit() { run_vitest unit tests --project unit; }
 suite_chain() { run_vitest chain tests --project chain; }
+suite_frontend() { run_vitest frontend frontend; }
 
 # Playwright with Debian's Chromium; counts come from its JSON report (tests/playwright.config.ts).
 suite_browser() {

@@ -132,6 +132,23 @@ test.describe('GitHub', () => {
   });
 });
 
+test.describe('a phone-sized screen', () => {
+  test.use({ viewport: { width: 375, height: 740 } });
+
+  test('every page fits the width: nothing scrolls sideways', async ({ page }) => {
+    await page.goto('/login');
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    expect(await fits()).toBe(true);
+    await signIn(page, 'gina');
+    for (const path of ['/dashboard', '/github', '/security']) {
+      await page.goto(path);
+      await page.waitForLoadState('networkidle');
+      expect(await fits(), path).toBe(true);
+    }
+    await shot(page, 'security-phone');
+  });
+});
+
 test.describe('the zero-trust console', () => {
   test('shows the live chain; a non-admin has no rotate button', async ({ page }) => {
     await signIn(page, 'amy');

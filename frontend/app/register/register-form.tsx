@@ -3,18 +3,7 @@
 import { useActionState, useState } from 'react';
 import { Alert, buttonClass, inputClass } from '@/components/ui';
 import { register, type FormState } from '@/lib/actions';
-
-/** The backend's rules, checked as the user types; the backend checks them again. */
-function check(name: string, value: string): string | undefined {
-  if (name === 'username' && !/^[a-z0-9_.-]{3,50}$/.test(value)) return 'Use 3 to 50 characters: a-z, 0-9, _ . -';
-  if (name === 'email' && value && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return 'That is not an email address.';
-  if (name === 'password') {
-    const bytes = new TextEncoder().encode(value).length;
-    if (bytes < 6) return 'At least 6 characters.';
-    if (bytes > 72) return 'At most 72 bytes.';
-  }
-  return undefined;
-}
+import { registrationProblem } from '@/lib/validation';
 
 export function RegisterForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(register, {});
@@ -29,7 +18,7 @@ export function RegisterForm() {
         autoComplete={autoComplete}
         aria-invalid={Boolean(errorFor(name))}
         aria-describedby={`${name}-error`}
-        onBlur={(event) => setLocal((prev) => ({ ...prev, [name]: check(name, event.target.value) }))}
+        onBlur={(event) => setLocal((prev) => ({ ...prev, [name]: registrationProblem(name, event.target.value) }))}
         className={inputClass}
       />
       <span id={`${name}-error`} className="mt-1 block text-xs text-red-700">

@@ -3,21 +3,12 @@
 import { useCallback, useEffect, useState, useTransition } from 'react';
 import { Alert, buttonClass, Card } from '@/components/ui';
 import { rotateNow, type FormState } from '@/lib/actions';
+import { countdown } from '@/lib/format';
 import type { SecurityStatus } from '@/lib/types';
 
 interface ConsoleData {
   status: SecurityStatus;
   dbUsers: Array<{ username: string; valid_until: string | null }>;
-}
-
-function countdown(iso: string | null | undefined, now: number): string {
-  if (!iso) return '—';
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (seconds <= 0) return 'expired';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${h ? `${h}h ` : ''}${m}m ${String(s).padStart(2, '0')}s`;
 }
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
