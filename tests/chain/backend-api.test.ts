@@ -65,14 +65,17 @@ describe('POST /api/auth/login', () => {
       const response = await api(env, 'POST', '/api/auth/login', { body: { username, password: 'not-the-password' } });
       return { response, ms: performance.now() - started };
     };
-    const wrong = await timed('charles');
-    const unknown = await timed(unique('nobody'));
-    expect(wrong.response.status).toBe(401);
-    expect(unknown.response.status).toBe(401);
-    expect(unknown.response.body).toEqual(wrong.response.body);
-    expect(wrong.response.body.error.code).toBe('invalid_credentials');
-    // both pay one bcrypt cost-12 comparison; a skipped compare would be ~100x faster
-    expect(unknown.ms).toBeGreaterThan(wrong.ms / 4);
+    const wrong = [await timed('charles'), await timed('charles'), await timed('charles')];
+    const unknown = [await timed(unique('nobody')), await timed(unique('nobody')), await timed(unique('nobody'))];
+    for (const attempt of [...wrong, ...unknown]) {
+      expect(attempt.response.status).toBe(401);
+      expect(attempt.response.body).toEqual(wrong[0]!.response.body);
+    }
+    expect(wrong[0]!.response.body.error.code).toBe('invalid_credentials');
+    // Both pay one bcrypt cost-12 comparison; a skipped compare would be ~100x faster. The
+    // fastest of three tries is compared, so a busy machine's pauses do not decide the outcome.
+    const fastest = (tries: Array<{ ms: number }>) => Math.min(...tries.map((attempt) => attempt.ms));
+    expect(fastest(unknown)).toBeGreaterThan(fastest(wrong) / 4);
   });
 
   it('refuses with 429 rate_limited after 10 failed attempts for one username in a minute', async () => {

@@ -51,7 +51,7 @@ describe('rotation under load', () => {
     } finally {
       const result = await load.stop();
       expect(result.failures).toEqual([]);
-      expect(result.requests).toBeGreaterThan(300);
+      expect(result.requests).toBeGreaterThan(100); // the load really ran through the rotations
     }
     expect(new Set(seen).size).toBe(4); // four distinct users: the first and three new ones
   });
