@@ -64,6 +64,26 @@ test.describe('signing in', () => {
     await page.getByLabel('Password').fill('scully99');
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect(page.getByRole('heading', { name: `Welcome back, ${username}` })).toBeVisible();
+    // and the new account signs in again later
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, username, 'scully99');
+  });
+
+  test('after 10 failed attempts the login page says to wait', async ({ page, request }) => {
+    const username = `target_${Date.now().toString(36)}`;
+    expect((await request.post('http://127.0.0.1:18000/api/auth/register', { data: { username, password: 'right-password' } })).status()).toBe(201);
+    await page.goto('/login');
+    for (let attempt = 0; attempt <= 10; attempt++) {
+      await page.getByLabel('Username').fill(username);
+      await page.getByLabel('Password').fill(`wrong-${attempt}`);
+      // each attempt must finish (the Server Action's POST answered) before the next is typed
+      await Promise.all([
+        page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/login'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+    }
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Too many failed attempts for this user. Wait a minute, then try again.');
   });
 });
 
@@ -155,6 +175,7 @@ test.describe('the zero-trust console', () => {
     await page.goto('/security');
     await expect(page.getByTestId('spiffe-id')).toHaveText('spiffe://demo.local/ns/99-apps/sa/backend');
     await expect(page.getByTestId('console-db-username')).toHaveText(/^v-/);
+    await expect(page.getByTestId('pool-gauges').getByRole('meter')).toHaveCount(3);
     await expect(page.getByRole('button', { name: 'Rotate credentials now' })).toHaveCount(0);
   });
 

@@ -11,6 +11,22 @@ interface ConsoleData {
   dbUsers: Array<{ username: string; valid_until: string | null }>;
 }
 
+/** The backend's pool holds at most 20 connections (DB_POOL_MAX). */
+const POOL_MAX = 20;
+
+function Gauge({ label, value, warn = false }: { label: string; value: number; warn?: boolean }) {
+  return (
+    <div className="grid grid-cols-[4rem_1fr_2rem] items-center gap-2 text-xs">
+      <span className="text-slate-500">{label}</span>
+      <meter min={0} max={POOL_MAX} value={value} aria-label={`${label} connections`} className="sr-only" />
+      <span aria-hidden="true" className="h-2 rounded bg-slate-100">
+        <span className={`block h-2 rounded ${warn && value > 0 ? 'bg-red-500' : 'bg-precinct-600'}`} style={{ width: `${Math.min(100, (value / POOL_MAX) * 100)}%` }} />
+      </span>
+      <span className="text-right font-mono">{value}</span>
+    </div>
+  );
+}
+
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
     <div className="grid grid-cols-[9rem_1fr] gap-2 py-1 text-sm">
@@ -81,10 +97,13 @@ export function Console({ isAdmin }: { isAdmin: boolean }) {
             <Row label="Lease">{status.database.lease_id}</Row>
             <Row label="Lease expires in">{countdown(status.database.lease_expires_at, now)}</Row>
             <Row label="Next rotation in">{countdown(status.database.next_rotation_at, now)}</Row>
-            <Row label="Pool">
-              gen {status.database.generation} · {status.database.pool.total} open, {status.database.pool.idle} idle, {status.database.pool.waiting} waiting
-            </Row>
+            <Row label="Pool">generation {status.database.generation}</Row>
           </dl>
+          <div className="mt-2 space-y-1" data-testid="pool-gauges">
+            <Gauge label="open" value={status.database.pool.total} />
+            <Gauge label="idle" value={status.database.pool.idle} />
+            <Gauge label="waiting" value={status.database.pool.waiting} warn />
+          </div>
         </Card>
       </div>
       <div className="grid gap-4 md:grid-cols-2">
