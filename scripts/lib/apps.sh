@@ -49,14 +49,22 @@ backend_root() {
 
 backend_ready() { curl -fsS "$ZT_BACKEND_URL/api/health/ready" >/dev/null 2>&1; }
 
-start_backend() {
-  local log="$ZT_LOG_DIR/backend.log" root
-  if pid_alive "$ZT_RUN_DIR/backend.pid" "dist/main.js" && backend_ready; then
-    ok "backend already running (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL)"
+# app_running NAME URL READY_CHECK PORT_VAR: true, and says so, when NAME runs and answers;
+# otherwise stops what is left of it and makes sure its port is free for a new start.
+app_running() {
+  local name=$1 url=$2 ready=$3 port_var=$4
+  if pid_alive "$ZT_RUN_DIR/$name.pid" "$(process_signature "$name")" && "$ready"; then
+    ok "$name already running (pid $(<"$ZT_RUN_DIR/$name.pid"), $url)"
     return 0
   fi
-  stop_processes backend
-  require_free_port "$ZT_BACKEND_PORT" "the backend" ZT_BACKEND_PORT
+  stop_processes "$name"
+  require_free_port "${!port_var}" "the $name" "$port_var"
+  return 1
+}
+
+start_backend() {
+  local root
+  app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
   ensure_node_packages
   build_backend
   root=$(backend_root)
@@ -67,7 +75,7 @@ start_backend() {
     ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
     node dist/main.js)
   launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
-  wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$log"
+  wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$ZT_LOG_DIR/backend.log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
 }
 
@@ -111,14 +119,9 @@ frontend_root() {
 frontend_ready() { curl -fsS -o /dev/null "$ZT_FRONTEND_URL/login"; }
 
 start_frontend() {
-  if pid_alive "$ZT_RUN_DIR/frontend.pid" "next-server" && frontend_ready; then
-    ok "frontend already running (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL)"
-    return 0
-  fi
-  stop_processes frontend
-  require_free_port "$ZT_FRONTEND_PORT" "the frontend" ZT_FRONTEND_PORT
-  build_frontend
   local root
+  app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
+  build_frontend
   root=$(frontend_root)
   # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
   launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \

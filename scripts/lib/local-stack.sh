@@ -234,7 +234,7 @@ redact_dev_banner() { sed -u -E 's/(Root Token|Unseal Key): .*/\1: [redacted]/';
 # start, kept in secrets/openbao-root-token (mode 600), and filtered out of the log.
 start_openbao() {
   local log="$ZT_LOG_DIR/openbao.log" token_file="$ZT_SECRETS_DIR/openbao-root-token"
-  if pid_alive "$ZT_RUN_DIR/openbao.pid" "bao server" && bao_healthy && [[ -s "$token_file" ]]; then
+  if pid_alive "$ZT_RUN_DIR/openbao.pid" "$(process_signature openbao)" && bao_healthy && [[ -s "$token_file" ]]; then
     ok "OpenBao already running (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR)"
     return 0
   fi
@@ -311,16 +311,23 @@ write_stack_env() {
 
 # ---------------------------------------------------------------- stopping
 
+# process_signature NAME: what the command line of our NAME process contains; pid files are only
+# trusted when it matches (Next.js renames its process to next-server).
+process_signature() {
+  case "$1" in
+    openbao) echo "bao server" ;;
+    backend) echo "dist/main.js" ;;
+    frontend) echo "next-server" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 # stop_processes NAME...: stops the processes named by run/NAME.pid: TERM to all of them at
 # once (each takes about 2 s to shut down cleanly), KILL for any still there after 10 s.
 stop_processes() {
   local name pid pids=() names=() i
   for name in "$@"; do
-    local expected=$name
-    [[ "$name" == openbao ]] && expected="bao server"
-    [[ "$name" == backend ]] && expected="dist/main.js"
-    [[ "$name" == frontend ]] && expected="next-server" # Next.js renames its process
-    if pid_alive "$ZT_RUN_DIR/$name.pid" "$expected"; then
+    if pid_alive "$ZT_RUN_DIR/$name.pid" "$(process_signature "$name")"; then
       pid=$(<"$ZT_RUN_DIR/$name.pid")
       kill -TERM "$pid" 2>/dev/null || true
       pids+=("$pid") names+=("$name")
