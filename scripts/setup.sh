@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Sets up and runs zt-demo.
 #
-# Usage: scripts/setup.sh [--local] [-h|--help]
+# Usage: scripts/setup.sh [--kind [--wireguard] | --local] [-h|--help]
 #
-#   (no option)  kind mode when a container engine (Docker or Podman) answers, otherwise local mode
+#   (no option)  kind mode when Docker answers, otherwise local mode
+#   --kind       kind mode: a kind cluster (1 control plane, 2 workers) with Cilium (mutual
+#                authentication, Hubble), SPIRE, OpenBao, PostgreSQL and the apps; the app ends
+#                up on http://localhost:3000. Needs docker, kind, kubectl, helm, cilium, hubble.
+#                Secrets (OpenBao's unseal key and root token, database passwords) go to .secrets/
+#   --wireguard  kind mode with WireGuard encryption between the nodes (mutual authentication
+#                alone does not encrypt)
 #   --local      local mode: PostgreSQL, SPIRE server and agent, the SPIRE OIDC discovery provider
 #                and OpenBao run as plain processes on 127.0.0.1, with state and logs in .local/
 #
 # Safe to run again: what already runs is left alone, and the run says so.
-# Stop everything with: scripts/teardown.sh --local
+# Stop everything with: scripts/teardown.sh --kind (or --local)
+#
+# Environment (kind mode):
+#   ZT_KIND_TIMEOUT    seconds to wait for each component (default 600)
 #
 # Environment (local mode):
 #   ZT_PG_PORT=5432 ZT_SPIRE_SERVER_PORT=8081 ZT_SPIRE_SERVER_HEALTH_PORT=8180
@@ -37,17 +46,11 @@ source "$ZT_REPO_ROOT/scripts/lib/local-env.sh"
 source "$ZT_REPO_ROOT/scripts/lib/local-stack.sh"
 # shellcheck source=lib/apps.sh
 source "$ZT_REPO_ROOT/scripts/lib/apps.sh"
+# shellcheck source=lib/kind.sh
+source "$ZT_REPO_ROOT/scripts/lib/kind.sh"
 
-container_engine() {
-  local engine
-  for engine in docker podman; do
-    if have "$engine" && timeout 10 "$engine" info >/dev/null 2>&1; then
-      echo "$engine"
-      return 0
-    fi
-  done
-  return 1
-}
+# Kind runs its nodes as Docker containers.
+docker_answers() { have docker && timeout 10 docker info >/dev/null 2>&1; }
 
 # A fingerprint of what runs, to tell "started something" from "all was already up".
 stack_snapshot() {
@@ -130,24 +133,65 @@ setup_local() {
   print_summary "$([[ "$(stack_snapshot)" == "$before" ]] && echo 1 || echo 0)"
 }
 
+setup_kind() {
+  local wireguard=$1 tag
+  mkdir -p "$ZT_KIND_WORK_DIR" && (umask 077 && mkdir -p "$ZT_KIND_SECRETS_DIR")
+  load_identity
+  ZT_KIND_JWT_ISSUER="https://oidc-discovery.$ZT_TRUST_DOMAIN"
+
+  step 1/11 "Checking prerequisites"
+  kind_preflight
+  step 2/11 "kind cluster"
+  kind_cluster
+  step 3/11 "Cilium $CILIUM_CHART_VERSION: CNI, kube-proxy replacement, Hubble, mutual authentication"
+  kind_cilium "$wireguard"
+  step 4/11 "SPIRE (trust domain $ZT_TRUST_DOMAIN) and the workload identities"
+  kind_spire
+  step 5/11 "PostgreSQL"
+  kind_postgres
+  step 6/11 "OpenBao"
+  kind_openbao
+  step 7/11 "Network policies"
+  kind_policies
+  step 8/11 "Configuring OpenBao (the same step as local mode)"
+  kind_configure_openbao
+  tag=$(image_tag)
+  step 9/11 "Images for revision $tag"
+  kind_images "$tag"
+  step 10/11 "Backend and frontend"
+  kind_apps "$tag"
+  step 11/11 "Checking the chain"
+  kind_smoke
+  print_kind_summary "$((ZT_KIND_CHANGES == 0))"
+}
+
 main() {
-  local mode=auto
+  local mode=auto wireguard=0
   while (($#)); do
     case "$1" in
       --local) mode=local ;;
+      --kind) mode=kind ;;
+      --wireguard) wireguard=1 ;;
       -h | --help) usage_from_header "$0"; exit 0 ;;
       *) die "unknown option: $1" "see scripts/setup.sh --help" ;;
     esac
     shift
   done
   if [[ "$mode" == auto ]]; then
-    local engine
-    if engine=$(container_engine); then
-      die "kind mode (found $engine) is not part of this version yet" "run scripts/setup.sh --local"
+    if docker_answers; then
+      mode=kind
+      info "Docker answers: kind mode (for local mode instead: scripts/setup.sh --local)"
+    else
+      mode=local
+      info "Docker does not answer: local mode (kind mode needs Docker)"
     fi
-    info "no container engine answers (docker/podman): falling back to local mode"
   fi
-  setup_local
+  if [[ "$mode" == local ]]; then
+    ((wireguard == 0)) || die "--wireguard is a kind-mode option" "scripts/setup.sh --kind --wireguard"
+    setup_local
+  else
+    setup_kind "$wireguard"
+  fi
 }
 
 main "$@"

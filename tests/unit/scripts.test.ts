@@ -44,6 +44,6 @@ describe('scripts/teardown.sh', () => {
   it('asks which stack when given none', () => {
     const result = run('scripts/teardown.sh', []);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^error: say which stack to tear down\nhint: +scripts\/teardown.sh --local/);
+    expect(result.stderr).toMatch(/^error: say which stack to tear down\nhint: +scripts\/teardown.sh --kind .*--local/);
   });
 });

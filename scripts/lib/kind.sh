@@ -1,0 +1,509 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # the colour variables (_c_*) are set by common.sh
+# Kind mode: a kind cluster with Cilium (mutual authentication, Hubble), the project's SPIRE,
+# PostgreSQL, OpenBao and the two apps. Sourced after common.sh and identity.sh.
+#
+# Every step looks before it acts, so a second run changes nothing and is quick: the cluster is
+# created only when missing, a Helm release is installed or upgraded only when its chart version
+# or values changed (their fingerprint is kept in the cluster, ConfigMap kube-system/zt-demo-setup),
+# OpenBao is initialised once and unsealed only when sealed, images are built only for a new
+# revision, and `kubectl apply` leaves unchanged objects alone.
+
+# shellcheck source=../../infrastructure/versions.env
+source "$ZT_REPO_ROOT/infrastructure/versions.env"
+
+ZT_KIND_CLUSTER=zt-demo
+ZT_KIND_CONTEXT=kind-$ZT_KIND_CLUSTER
+ZT_KIND_SECRETS_DIR="$ZT_REPO_ROOT/.secrets"
+ZT_KIND_WORK_DIR="$ZT_REPO_ROOT/.kind"
+: "${ZT_KIND_TIMEOUT:=600}"
+: "${ZT_KIND_APP_URL:=http://localhost:3000}"
+ZT_KIND_STATE_CONFIGMAP=zt-demo-setup
+
+CILIUM_REPO=https://helm.cilium.io/
+SPIRE_REPO=https://spiffe.github.io/helm-charts-hardened/
+OPENBAO_REPO=https://openbao.github.io/openbao-helm
+
+# Cluster-internal addresses of kind mode (the connection facts OpenBao's configuration takes).
+ZT_KIND_OIDC_SERVICE=zt-spire-spiffe-oidc-discovery-provider.spire-server.svc.cluster.local
+ZT_KIND_PG_HOST=postgres.data.svc.cluster.local
+
+kube() { kubectl --context "$ZT_KIND_CONTEXT" "$@"; }
+kube_helm() { helm --kube-context "$ZT_KIND_CONTEXT" "$@"; }
+
+# How many things this run changed; none means the run found everything in place.
+ZT_KIND_CHANGES=0
+changed() { ZT_KIND_CHANGES=$((ZT_KIND_CHANGES + 1)); }
+
+# kube_apply ARGS...: kubectl apply, counting a change unless every object came back "unchanged".
+kube_apply() {
+  local out
+  out=$(kube apply "$@") || return 1
+  if grep -qv ' unchanged$' <<<"$out"; then changed; fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# 1. Preflight
+
+# version_of TOOL: the x.y.z version a command-line tool reports, or nothing.
+version_of() {
+  local out
+  case "$1" in
+    kind) out=$(kind version 2>/dev/null) ;;
+    kubectl) out=$(kubectl version --client 2>/dev/null) ;;
+    helm) out=$(helm version --short 2>/dev/null) ;;
+    cilium) out=$(cilium version --client 2>/dev/null) ;;
+    hubble) out=$(hubble version 2>/dev/null) ;;
+  esac
+  grep -oE '[0-9]+\.[0-9]+\.[0-9]+' <<<"$out" | head -n1 || true
+}
+
+# minor_of 1.36.1 -> 1.36, for comparisons where a patch release makes no difference.
+minor_of() { cut -d. -f1,2 <<<"$1"; }
+
+# version_lt A B: A sorts before B as a version.
+version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$1" ]]; }
+
+kind_preflight() {
+  local -A pins=([kind]=$KIND_VERSION [kubectl]=$KUBECTL_VERSION [helm]=$HELM_VERSION
+    [cilium]=$CILIUM_CLI_VERSION [hubble]=$HUBBLE_CLI_VERSION)
+  local -A hints=(
+    [docker]="https://docs.docker.com/get-docker/"
+    [kind]="https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or: go install sigs.k8s.io/kind@v$KIND_VERSION)"
+    [kubectl]="https://kubernetes.io/docs/tasks/tools/#kubectl (v$KUBECTL_VERSION)"
+    [helm]="https://helm.sh/docs/intro/install/ (v$HELM_VERSION)"
+    [cilium]="https://github.com/cilium/cilium-cli/releases/tag/v$CILIUM_CLI_VERSION"
+    [hubble]="https://github.com/cilium/hubble/releases/tag/v$HUBBLE_CLI_VERSION"
+    [jq]="apt-get install jq / brew install jq" [curl]="apt-get install curl / brew install curl"
+    [openssl]="apt-get install openssl / brew install openssl" [git]="apt-get install git / brew install git"
+  )
+  local tool problems=() version
+  for tool in docker kind kubectl helm cilium hubble jq curl openssl git; do
+    if ! have "$tool"; then
+      problems+=("$tool is missing: ${hints[$tool]}")
+      continue
+    fi
+    [[ -n "${pins[$tool]:-}" ]] || continue
+    version=$(version_of "$tool")
+    if [[ -z "$version" ]]; then
+      warn "could not tell which version of $tool this is (zt-demo is tested with v${pins[$tool]})"
+    elif version_lt "$(minor_of "$version")" "$(minor_of "${pins[$tool]}")"; then
+      problems+=("$tool v$version is older than v${pins[$tool]}: ${hints[$tool]}")
+    elif [[ "$version" != "${pins[$tool]}" ]]; then
+      warn "$tool v$version (zt-demo is tested with v${pins[$tool]})"
+    else
+      ok "$tool v$version"
+    fi
+  done
+  if ((${#problems[@]})); then
+    printf '%serror:%s kind mode needs these tools first:\n' "$_c_red" "$_c_off" >&2
+    printf '  - %s\n' "${problems[@]}" >&2
+    printf '%shint:%s  install them and run scripts/setup.sh again, or use local mode: scripts/setup.sh --local\n' "$_c_yellow" "$_c_off" >&2
+    exit 1
+  fi
+  docker info >/dev/null 2>&1 || die "Docker does not answer (docker info failed)" "start Docker, or use local mode: scripts/setup.sh --local"
+  kind_resource_check
+}
+
+# Two SPIRE stacks, Cilium with Hubble, OpenBao, PostgreSQL and the apps want about 4 CPUs and
+# 8 GiB for Docker; less works slowly or not at all.
+kind_resource_check() {
+  local cpus mem_bytes watches
+  read -r cpus mem_bytes < <(docker info --format '{{.NCPU}} {{.MemTotal}}' 2>/dev/null || echo "0 0")
+  if ((cpus > 0 && cpus < 4)) || ((mem_bytes > 0 && mem_bytes < 7 * 1024 * 1024 * 1024)); then
+    warn "Docker has $cpus CPUs and $((mem_bytes / 1024 / 1024 / 1024)) GiB; zt-demo wants 4 CPUs and 8 GiB (Docker Desktop: Settings > Resources)"
+  else
+    ok "Docker: $cpus CPUs, $((mem_bytes / 1024 / 1024 / 1024)) GiB"
+  fi
+  # Many pods watch many files; kind's known issue "too many open files" comes from these limits.
+  if [[ -r /proc/sys/fs/inotify/max_user_watches ]]; then
+    watches=$(</proc/sys/fs/inotify/max_user_watches)
+    ((watches >= 524288)) || warn "fs.inotify.max_user_watches is $watches; raise it: sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Waiting, with a diagnosis when something does not come up
+
+# diagnose NAMESPACE: what is wrong in a namespace (pod states, events and last log lines of the
+# pods that are not ready), printed to stderr before giving up.
+diagnose() {
+  local ns=$1 pod
+  printf '%s--- pods in %s ---%s\n' "$_c_dim" "$ns" "$_c_off" >&2
+  kube -n "$ns" get pods -o wide >&2 2>&1 || true
+  for pod in $(kube -n "$ns" get pods -o json 2>/dev/null |
+    jq -r '.items[] | select(any(.status.conditions[]?; .type == "Ready" and .status != "True")) | .metadata.name'); do
+    printf '%s--- %s/%s: events ---%s\n' "$_c_dim" "$ns" "$pod" "$_c_off" >&2
+    kube -n "$ns" describe pod "$pod" 2>&1 | sed -n '/^Events:/,$p' | tail -n 12 >&2 || true
+    printf '%s--- %s/%s: last log lines ---%s\n' "$_c_dim" "$ns" "$pod" "$_c_off" >&2
+    kube -n "$ns" logs "$pod" --all-containers --tail=15 2>&1 | sed 's/^/  /' >&2 || true
+  done
+}
+
+give_up() {
+  local ns=$1 what=$2
+  diagnose "$ns"
+  die "$what is not ready (what is wrong is shown above)" \
+    "fix it and run scripts/setup.sh again (it continues where it stopped); for a clean start: scripts/teardown.sh --kind"
+}
+
+# wait_rollouts NAMESPACE [KIND/NAME...]: every named workload (default: all in the namespace) rolled out.
+wait_rollouts() {
+  local ns=$1 workload
+  shift
+  local workloads=("$@")
+  ((${#workloads[@]})) || mapfile -t workloads < <(kube -n "$ns" get deployments,daemonsets,statefulsets -o name)
+  for workload in "${workloads[@]}"; do
+    kube -n "$ns" rollout status "$workload" --timeout="${ZT_KIND_TIMEOUT}s" >/dev/null 2>&1 || give_up "$ns" "$workload in $ns"
+  done
+  ok "$ns: ${workloads[*]#*/} ready"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 2. The cluster
+
+kind_cluster() {
+  if kind get clusters 2>/dev/null | grep -qx "$ZT_KIND_CLUSTER"; then
+    kube get nodes >/dev/null 2>&1 ||
+      die "the kind cluster $ZT_KIND_CLUSTER exists but its API server does not answer" \
+        "are its containers running (docker ps -a --filter name=$ZT_KIND_CLUSTER)? or start over: scripts/teardown.sh --kind"
+    ok "cluster $ZT_KIND_CLUSTER exists (context $ZT_KIND_CONTEXT)"
+    return
+  fi
+  if (exec 3<>/dev/tcp/127.0.0.1/3000) 2>/dev/null; then
+    die "port 3000 is taken on this machine; the cluster maps the app to http://localhost:3000" \
+      "stop what listens there (local mode? scripts/teardown.sh --local) and run scripts/setup.sh again"
+  fi
+  info "creating kind cluster $ZT_KIND_CLUSTER (1 control plane, 2 workers; no CNI until Cilium)"
+  kind create cluster --config "$ZT_REPO_ROOT/kind-config.yaml" >"$ZT_KIND_WORK_DIR/kind-create.log" 2>&1 ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/kind-create.log"; die "kind could not create the cluster" "see the log above; Docker needs about 4 CPUs and 8 GiB"; }
+  changed
+  ok "cluster $ZT_KIND_CLUSTER created"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Helm releases that are installed only when something changed
+
+recorded_fingerprint() {
+  kube -n kube-system get configmap "$ZT_KIND_STATE_CONFIGMAP" -o json 2>/dev/null | jq -r --arg k "$1" '.data[$k] // empty' || true
+}
+
+record_fingerprint() {
+  local patch
+  patch=$(jq -nc --arg k "$1" --arg v "$2" '{data: {($k): $v}}')
+  kube -n kube-system patch configmap "$ZT_KIND_STATE_CONFIGMAP" --type merge -p "$patch" >/dev/null 2>&1 ||
+    kube -n kube-system create configmap "$ZT_KIND_STATE_CONFIGMAP" --from-literal="$1=$2" >/dev/null
+}
+
+# helm_release RELEASE NAMESPACE REPO CHART VERSION [VALUES_FILE...]: installs or upgrades the
+# release unless it is deployed with this chart version and these values already. Sets
+# HELM_RELEASE_ACTION to installed, upgraded or unchanged.
+helm_release() {
+  local release=$1 ns=$2 repo=$3 chart=$4 version=$5
+  shift 5
+  local args=() file fingerprint status
+  fingerprint="$chart $version"
+  for file in "$@"; do
+    args+=(--values "$file")
+    fingerprint+=$'\n'$(<"$file")
+  done
+  fingerprint=$(sha256sum <<<"$fingerprint" | cut -c1-16)
+  status=$(kube_helm status "$release" --namespace "$ns" -o json 2>/dev/null | jq -r '.info.status // empty' || true)
+  if [[ "$status" == deployed && "$(recorded_fingerprint "$release")" == "$fingerprint" ]]; then
+    HELM_RELEASE_ACTION=unchanged
+    ok "$release: chart $chart $version, already installed with these values"
+    return
+  fi
+  HELM_RELEASE_ACTION=$([[ -n "$status" ]] && echo upgraded || echo installed)
+  info "helm: $release ($chart $version) in namespace $ns"
+  kube_helm upgrade --install "$release" "$chart" --repo "$repo" --version "$version" \
+    --namespace "$ns" --create-namespace "${args[@]}" >"$ZT_KIND_WORK_DIR/helm-$release.log" 2>&1 ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/helm-$release.log"; die "helm could not install $release ($chart $version)" \
+      "see the log above; is $repo reachable? then run scripts/setup.sh again"; }
+  record_fingerprint "$release" "$fingerprint"
+  changed
+  ok "$release: $HELM_RELEASE_ACTION ($chart $version)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. Cilium
+
+kind_cilium() {
+  local wireguard=$1 values=("$ZT_REPO_ROOT/infrastructure/cilium/values.yaml")
+  ((wireguard)) && values+=("$ZT_REPO_ROOT/infrastructure/cilium/values-wireguard.yaml")
+  helm_release cilium kube-system "$CILIUM_REPO" cilium "$CILIUM_CHART_VERSION" "${values[@]}"
+  if [[ "$HELM_RELEASE_ACTION" == upgraded ]]; then
+    # Cilium's docs: after changing mutual-auth (or encryption) settings, restart the operator and agents.
+    info "restarting the Cilium operator and agents to pick up the changed values"
+    kube -n kube-system rollout restart deployment/cilium-operator daemonset/cilium >/dev/null
+    changed
+  fi
+  cilium --context "$ZT_KIND_CONTEXT" status --wait --wait-duration "${ZT_KIND_TIMEOUT}s" >"$ZT_KIND_WORK_DIR/cilium-status.log" 2>&1 ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/cilium-status.log" 25; give_up kube-system "Cilium"; }
+  ok "Cilium is ready$( ((wireguard)) && echo ", with WireGuard encryption")"
+  heal_expired_agents cilium-spire
+  wait_rollouts cilium-spire
+}
+
+# After a long laptop sleep the SPIRE agents' credentials may have expired and they cannot
+# re-attest on their own; restarting the DaemonSet gets them fresh ones.
+heal_expired_agents() {
+  local ns=$1 ds
+  for ds in $(kube -n "$ns" get daemonsets -o json 2>/dev/null |
+    jq -r '.items[] | select(.metadata.name | test("agent")) | select((.status.numberReady // 0) < (.status.desiredNumberScheduled // 0)) | .metadata.name'); do
+    warn "$ns/$ds has agents that are not ready (after a long sleep their credentials expire): restarting them"
+    kube -n "$ns" rollout restart "daemonset/$ds" >/dev/null
+    changed
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. The project's SPIRE
+
+kind_spire() {
+  helm_release spire-crds spire-server "$SPIRE_REPO" spire-crds "$SPIRE_CRDS_CHART_VERSION"
+  helm_release zt-spire spire-server "$SPIRE_REPO" spire "$SPIRE_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/spire/values.yaml"
+  heal_expired_agents spire-server
+  wait_rollouts spire-server
+  kube_apply -f "$ZT_REPO_ROOT/infrastructure/spire/clusterspiffeids.yaml" ||
+    die "the ClusterSPIFFEIDs were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/spire/clusterspiffeids.yaml shows why"
+  ok "ClusterSPIFFEIDs: $ZT_BACKEND_SPIFFE_ID, $ZT_FRONTEND_SPIFFE_ID (no others)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 5. PostgreSQL
+
+# The superuser and openbao_admin passwords: made once, kept in the cluster's Secret and, for
+# OpenBao's configuration, in .secrets/. The Secret wins when both exist.
+ensure_postgres_secret() {
+  local keys=(superuser-password openbao-admin-password) key file secret
+  if secret=$(kube -n data get secret postgres-credentials -o json 2>/dev/null); then
+    for key in "${keys[@]}"; do
+      file="$ZT_KIND_SECRETS_DIR/postgres-$key"
+      (umask 077 && jq -r --arg k "$key" '.data[$k] | @base64d' <<<"$secret" >"$file")
+    done
+    ok "Secret data/postgres-credentials exists (kept)"
+    return
+  fi
+  local args=()
+  for key in "${keys[@]}"; do
+    file="$ZT_KIND_SECRETS_DIR/postgres-$key"
+    [[ -s "$file" ]] || (umask 077 && openssl rand -hex 24 >"$file")
+    args+=(--from-file="$key=$file")
+  done
+  kube -n data create secret generic postgres-credentials "${args[@]}" >/dev/null
+  changed
+  ok "Secret data/postgres-credentials created (random passwords, copies in .secrets/)"
+}
+
+kind_postgres() {
+  kube_apply -f "$ZT_REPO_ROOT/infrastructure/postgres/namespace.yaml"
+  ensure_postgres_secret
+  kube_apply -k "$ZT_REPO_ROOT/infrastructure/postgres" ||
+    die "the PostgreSQL manifests were refused" "kubectl --context $ZT_KIND_CONTEXT apply -k infrastructure/postgres shows why"
+  wait_rollouts data statefulset/postgres
+}
+
+# ---------------------------------------------------------------------------------------------
+# 6. OpenBao: install, initialise once, unseal whenever sealed
+#
+# All of it goes through OpenBao's HTTP API over a port-forward, with keys and tokens in request
+# bodies read from stdin: never on a command line (where `ps` would show them), never printed.
+
+# free_local_port: a loopback port nothing listens on, for the port-forward.
+free_local_port() {
+  local port
+  for port in $(seq 28200 28299); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  die "no free local port in 28200-28299 for a port-forward to OpenBao"
+}
+
+openbao_port_forward() {
+  [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] && return
+  local port
+  port=$(free_local_port)
+  kube -n openbao port-forward pod/openbao-0 "$port:8200" >"$ZT_KIND_WORK_DIR/port-forward.log" 2>&1 &
+  ZT_KIND_BAO_PF_PID=$!
+  ZT_KIND_BAO_ADDR="http://127.0.0.1:$port"
+  trap stop_openbao_port_forward EXIT
+  wait_until 60 "a port-forward to OpenBao" curl -s -o /dev/null "$ZT_KIND_BAO_ADDR/v1/sys/seal-status" ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/port-forward.log"; give_up openbao "a port-forward to OpenBao"; }
+}
+
+stop_openbao_port_forward() {
+  [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] || return 0
+  kill "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
+  wait "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
+  ZT_KIND_BAO_PF_PID=""
+}
+
+# openbao_sys METHOD PATH: an unauthenticated sys/ call (seal-status, init, unseal); body on stdin.
+openbao_sys() {
+  curl -fsS -X "$1" -H 'Content-Type: application/json' --data-binary @- "$ZT_KIND_BAO_ADDR/v1/sys/$2"
+}
+
+kind_openbao() {
+  helm_release openbao openbao "$OPENBAO_REPO" openbao "$OPENBAO_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/openbao/values.yaml"
+  # Not Ready while sealed (its readiness probe is `bao status`): wait for Running, not Ready.
+  wait_until "$ZT_KIND_TIMEOUT" "the OpenBao pod" kube -n openbao get pod openbao-0 || give_up openbao "OpenBao"
+  kube -n openbao wait --for=jsonpath='{.status.phase}'=Running pod/openbao-0 --timeout="${ZT_KIND_TIMEOUT}s" >/dev/null 2>&1 ||
+    give_up openbao "OpenBao"
+  openbao_port_forward
+  openbao_unseal
+}
+
+openbao_unseal() {
+  local init="$ZT_KIND_SECRETS_DIR/openbao-init.json" status
+  status=$(openbao_sys GET seal-status </dev/null) || give_up openbao "OpenBao's seal status"
+  if [[ "$(jq -r .initialized <<<"$status")" != true ]]; then
+    (umask 077 && echo '{"secret_shares": 1, "secret_threshold": 1}' | openbao_sys PUT init |
+      jq '{unseal_keys_b64: .keys_base64, root_token: .root_token}' >"$init.new") ||
+      die "OpenBao could not be initialised" "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
+    mv "$init.new" "$init"
+    changed
+    ok "OpenBao initialised (one Shamir key share); unseal key and root token in .secrets/openbao-init.json (mode 600)"
+    status=$(openbao_sys GET seal-status </dev/null)
+  fi
+  if [[ "$(jq -r .sealed <<<"$status")" == true ]]; then
+    [[ -s "$init" ]] || die "OpenBao is initialised but .secrets/openbao-init.json is missing, so it cannot be unsealed" \
+      "restore that file, or start over: scripts/teardown.sh --kind && scripts/setup.sh"
+    status=$(jq '{key: .unseal_keys_b64[0]}' "$init" | openbao_sys PUT unseal) ||
+      die "OpenBao refused the unseal key in .secrets/openbao-init.json" "was the file replaced? start over: scripts/teardown.sh --kind && scripts/setup.sh"
+    [[ "$(jq -r .sealed <<<"$status")" == false ]] || die "OpenBao is still sealed after the unseal key was given" \
+      "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
+    changed
+    ok "OpenBao unsealed (with the key in .secrets/openbao-init.json)"
+  else
+    ok "OpenBao is initialised and unsealed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# 7. Network policies
+
+kind_policies() {
+  kube_apply -f "$ZT_REPO_ROOT/infrastructure/cilium/policies/" ||
+    die "the CiliumNetworkPolicies were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/cilium/policies/ shows why"
+  ok "CiliumNetworkPolicies: frontend, backend, openbao, postgres (mutual auth on frontend->backend->OpenBao)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 8. OpenBao's configuration: the step local mode runs, with kind's connection facts
+
+kind_configure_openbao() {
+  local bundle="$ZT_KIND_SECRETS_DIR/spire-bundle.pem"
+  # The CA that signed the OIDC provider's serving certificate; it rotates, so refresh it every run.
+  (umask 077 && kube -n spire-server exec zt-spire-server-0 -c spire-server -- \
+    /opt/spire/bin/spire-server bundle show -format pem >"$bundle") ||
+    give_up spire-server "the SPIRE server's trust bundle"
+  openbao_port_forward
+  BAO_ADDR="$ZT_KIND_BAO_ADDR" BAO_TOKEN="$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")" \
+    "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
+    --jwks-url "https://$ZT_KIND_OIDC_SERVICE/keys" --jwks-ca-file "$bundle" --issuer "$ZT_KIND_JWT_ISSUER" \
+    --pg-host "$ZT_KIND_PG_HOST" --pg-admin-password-file "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password"
+  stop_openbao_port_forward
+}
+
+# ---------------------------------------------------------------------------------------------
+# 9. Images
+
+# The git revision, plus a hash of uncommitted changes to what goes into the images: never "latest".
+image_tag() {
+  local rev changes
+  rev=$(git -C "$ZT_REPO_ROOT" rev-parse --short=12 HEAD 2>/dev/null) ||
+    die "the images are tagged with the git revision, but $ZT_REPO_ROOT is not a git clone" "clone the repository with git"
+  local paths=(backend frontend infrastructure/identity.json package.json package-lock.json)
+  changes=$(cd "$ZT_REPO_ROOT" && { git diff HEAD --binary -- "${paths[@]}"; git ls-files --others --exclude-standard -z -- "${paths[@]}" | xargs -0r cat; })
+  if [[ -n "$changes" ]]; then
+    rev="$rev-dirty-$(sha256sum <<<"$changes" | cut -c1-8)"
+  fi
+  echo "$rev"
+}
+
+kind_images() {
+  local tag=$1 app image
+  for app in backend frontend; do
+    image="zt-demo/$app:$tag"
+    if docker image inspect "$image" >/dev/null 2>&1; then
+      ok "image $image (built before)"
+      continue
+    fi
+    info "building $image (docker build, a few minutes the first time)"
+    docker build --build-arg NODE_IMAGE="$NODE_IMAGE" -f "$ZT_REPO_ROOT/$app/Dockerfile" -t "$image" "$ZT_REPO_ROOT" \
+      >"$ZT_KIND_WORK_DIR/build-$app.log" 2>&1 ||
+      { show_log_tail "$ZT_KIND_WORK_DIR/build-$app.log" 25; die "the $app image did not build (log: .kind/build-$app.log)" "fix the error above and run scripts/setup.sh again"; }
+    changed
+    ok "image $image built"
+  done
+  # kind skips nodes that have the image already.
+  kind load docker-image --name "$ZT_KIND_CLUSTER" "zt-demo/backend:$tag" "zt-demo/frontend:$tag" \
+    >"$ZT_KIND_WORK_DIR/kind-load.log" 2>&1 ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/kind-load.log"; die "kind could not load the images into the cluster" "run scripts/setup.sh again"; }
+  ok "images loaded into the cluster's nodes"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 10. The apps
+
+# The manifests of backend/k8s and frontend/k8s with this revision's image tags, through a
+# generated kustomize overlay (.kind/apps) so the committed files stay as they are.
+write_apps_overlay() {
+  local tag=$1
+  mkdir -p "$ZT_KIND_WORK_DIR/apps"
+  cat >"$ZT_KIND_WORK_DIR/apps/kustomization.yaml" <<EOF
+# Generated by scripts/setup.sh: backend/k8s and frontend/k8s with the images of revision $tag.
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../backend/k8s
+  - ../../frontend/k8s
+images:
+  - name: zt-demo/backend
+    newTag: "$tag"
+  - name: zt-demo/frontend
+    newTag: "$tag"
+EOF
+}
+
+kind_apps() {
+  local tag=$1
+  write_apps_overlay "$tag"
+  kube_apply -k "$ZT_KIND_WORK_DIR/apps" ||
+    die "the app manifests were refused" "kubectl --context $ZT_KIND_CONTEXT apply -k .kind/apps shows why"
+  wait_rollouts 99-apps deployment/backend deployment/frontend
+}
+
+# ---------------------------------------------------------------------------------------------
+# 11. Smoke tests
+
+kind_smoke() {
+  local entries
+  entries=$(kube -n spire-server exec zt-spire-server-0 -c spire-server -- \
+    /opt/spire/bin/spire-server entry show -spiffeID "$ZT_BACKEND_SPIFFE_ID" 2>/dev/null | grep -c '^Entry ID' || true)
+  ((entries >= 1)) || give_up spire-server "the backend's SPIRE registration entry"
+  ok "SPIRE: $entries registration entry for $ZT_BACKEND_SPIFFE_ID"
+  ok "backend ready: logged in to OpenBao with its JWT-SVID and querying PostgreSQL (its readiness probe)"
+  wait_until 60 "the app answering on $ZT_KIND_APP_URL" curl -fsS -o /dev/null "$ZT_KIND_APP_URL/login" ||
+    give_up 99-apps "the app on $ZT_KIND_APP_URL"
+  ok "the app answers on $ZT_KIND_APP_URL"
+}
+
+print_kind_summary() {
+  cat <<EOF
+
+${_c_bold}zt-demo is running on kind$([[ "$1" == 1 ]] && echo " (it already was: nothing changed)").${_c_off}
+
+  The app                ${_c_bold}$ZT_KIND_APP_URL${_c_off}
+  Demo users             jake/jake99 amy/amy99 rosa/rosa99 charles/charles99 (users)
+                         terry/terry99 gina/gina99 (admins)
+
+  Cluster                kind $ZT_KIND_CLUSTER (kubectl --context $ZT_KIND_CONTEXT)
+  Workload identity      $ZT_BACKEND_SPIFFE_ID
+  OpenBao secrets        .secrets/openbao-init.json (unseal key and root token; keep it private)
+  Network flows          hubble observe -P --namespace 99-apps   (UI: cilium hubble ui)
+
+  Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour)
+  Stop everything        scripts/teardown.sh --kind
+EOF
+}

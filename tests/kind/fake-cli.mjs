@@ -1,0 +1,266 @@
+/**
+ * Stand-ins for docker, kind, kubectl, helm, cilium, hubble and bao, for running scripts/setup.sh
+ * in kind mode where no cluster can run (tests/unit/setup-kind.test.ts). Each call appends
+ * {tool, args} to $FAKE_LOG; what the fake cluster holds lives in $FAKE_STATE/state.json, so a
+ * second run of setup.sh finds what the first one made. `kubectl port-forward pod/openbao-0`
+ * serves a fake OpenBao HTTP API (recording every request) until it is killed.
+ * Anything these fakes do not know fails loudly, so setup.sh cannot depend on it unnoticed.
+ */
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+
+const [tool, ...argv] = process.argv.slice(2);
+const LOG = process.env.FAKE_LOG;
+const STATE_DIR = process.env.FAKE_STATE;
+if (!LOG || !STATE_DIR) fail('FAKE_LOG and FAKE_STATE must be set');
+
+const log = (entry) => appendFileSync(LOG, `${JSON.stringify(entry)}\n`);
+const statePath = (name) => join(STATE_DIR, `${name}.json`);
+const load = (name, initial) => (existsSync(statePath(name)) ? JSON.parse(readFileSync(statePath(name), 'utf8')) : initial);
+const save = (name, value) => writeFileSync(statePath(name), JSON.stringify(value, null, 2));
+const cluster = load('cluster', { exists: false, releases: {}, configmaps: {}, secrets: {}, applied: {}, images: [], nodeImages: [] });
+const saveCluster = () => save('cluster', cluster);
+
+function fail(message, code = 1) {
+  process.stderr.write(`fake ${tool}: ${message}\n`);
+  process.exit(code);
+}
+const out = (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+
+/** Removes `--flag value` pairs from args and returns [value, rest]. */
+function takeFlag(args, ...names) {
+  const rest = [];
+  let value;
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i].split(/=(.*)/s);
+    if (names.includes(name)) value = inline ?? args[++i];
+    else rest.push(args[i]);
+  }
+  return [value, rest];
+}
+
+const tools = {
+  docker(args) {
+    const [cmd, ...rest] = args;
+    if (cmd === 'info') return out(rest.includes('--format') ? '4 8589934592' : 'Server Version: 28.0.0');
+    if (cmd === 'image' && rest[0] === 'inspect') return cluster.images.includes(rest[1]) ? out('[{}]') : fail(`No such image: ${rest[1]}`);
+    if (cmd === 'image' && rest[0] === 'ls') return out(cluster.images.join('\n'));
+    if (cmd === 'build') {
+      const [tag] = takeFlag(rest, '-t');
+      cluster.images.push(tag);
+      saveCluster();
+      return out(`naming to ${tag} done`);
+    }
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+
+  kind(args) {
+    const [cmd, sub, ...rest] = args;
+    if (cmd === 'version') return out('kind v0.32.0 go1.25.1 linux/amd64');
+    if (cmd === 'get' && sub === 'clusters') return cluster.exists ? out('zt-demo') : out('No kind clusters found.');
+    if (cmd === 'create' && sub === 'cluster') {
+      if (cluster.exists) fail('node(s) already exist for a cluster with the name "zt-demo"');
+      cluster.exists = true;
+      return saveCluster();
+    }
+    if (cmd === 'load' && sub === 'docker-image') {
+      const [, images] = takeFlag(rest, '--name');
+      for (const image of images) if (!cluster.images.includes(image)) fail(`image: "${image}" not present locally`);
+      cluster.nodeImages = [...new Set([...cluster.nodeImages, ...images])];
+      return saveCluster();
+    }
+    if (cmd === 'delete' && sub === 'cluster') {
+      cluster.exists = false;
+      return saveCluster();
+    }
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+
+  helm(args) {
+    let [, rest] = takeFlag(args, '--kube-context');
+    const [ns, rest2] = takeFlag(rest, '--namespace', '-n');
+    rest = rest2;
+    if (rest[0] === 'version') return out('v4.2.0+g1d6e2ab');
+    if (rest[0] === 'status') {
+      const release = cluster.releases[`${ns}/${rest[1]}`];
+      return release ? out(JSON.stringify({ info: { status: 'deployed' }, version: release.revision })) : fail('Error: release: not found');
+    }
+    if (rest[0] === 'upgrade' && rest[1] === '--install') {
+      const [version, r1] = takeFlag(rest.slice(2), '--version');
+      const [repo, r2] = takeFlag(r1, '--repo');
+      const [, r3] = takeFlag(r2, '--values', '-f');
+      const [release, chart] = r3.filter((a) => !a.startsWith('--'));
+      if (!cluster.exists) fail('Kubernetes cluster unreachable');
+      const key = `${ns}/${release}`;
+      cluster.releases[key] = { chart, version, repo, revision: (cluster.releases[key]?.revision ?? 0) + 1 };
+      saveCluster();
+      return out(`Release "${release}" has been upgraded. Happy Helming!`);
+    }
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+
+  cilium(args) {
+    const [, rest] = takeFlag(args, '--context');
+    if (rest[0] === 'version') return out('cilium-cli: v0.19.7 compiled with go1.25.1 on linux/amd64\ncilium image (default): v1.19.6');
+    if (rest[0] === 'status') return out('Cilium: OK\nOperator: OK\nHubble Relay: OK');
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+
+  hubble(args) {
+    if (args[0] === 'version') return out('hubble v1.19.4@HEAD-0a1b2c3 compiled with go1.25.1 on linux/amd64');
+    if (args[0] === 'observe') return out('Nov 22 10:00:00.000: 99-apps/frontend-1 -> 99-apps/backend-2 policy-verdict:L3-L4 INGRESS ALLOWED (TCP Flags: SYN; Auth: SPIRE)');
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+
+  bao(args) {
+    fail(`setup.sh must not need the bao CLI (called with: ${args.join(' ')})`);
+  },
+
+  kubectl(args) {
+    let [, rest] = takeFlag(args, '--context');
+    const [ns = 'default', rest2] = takeFlag(rest, '--namespace', '-n');
+    rest = rest2;
+    const [cmd, ...more] = rest;
+    const needCluster = () => cluster.exists || fail('The connection to the server was refused');
+    if (cmd === 'version') return out('Client Version: v1.36.1\nKustomize Version: v5.7.1');
+    needCluster();
+    const kindName = (what) => `${ns}/${what}`;
+    switch (cmd) {
+      case 'get': {
+        const [what, name] = more;
+        if (what === 'nodes') return out('zt-demo-control-plane Ready');
+        if (what === 'configmap') {
+          const cm = cluster.configmaps[kindName(name)];
+          return cm ? out(JSON.stringify({ data: cm })) : fail(`configmaps "${name}" not found`);
+        }
+        if (what === 'secret') {
+          const secret = cluster.secrets[kindName(name)];
+          return secret ? out(JSON.stringify({ data: secret })) : fail(`secrets "${name}" not found`);
+        }
+        if (what === 'deployments,daemonsets,statefulsets') {
+          const workloads = {
+            'cilium-spire': ['statefulset.apps/spire-server', 'daemonset.apps/spire-agent'],
+            'spire-server': ['statefulset.apps/zt-spire-server', 'daemonset.apps/zt-spire-agent', 'deployment.apps/zt-spire-spiffe-oidc-discovery-provider'],
+          };
+          return out((workloads[ns] ?? []).join('\n'));
+        }
+        if (what === 'daemonsets') return out(JSON.stringify({ items: [{ metadata: { name: 'spire-agent' }, status: { numberReady: 3, desiredNumberScheduled: 3 } }] }));
+        if (what === 'pod' && name === 'openbao-0') return out('openbao-0 0/1 Running');
+        if (what === 'pods') return out(JSON.stringify({ items: [] }));
+        break;
+      }
+      case 'patch': {
+        const [what, name] = more;
+        const [patch] = takeFlag(more, '-p');
+        const cm = cluster.configmaps[kindName(name)];
+        if (what !== 'configmap' || !cm) fail(`${what} "${name}" not found`);
+        Object.assign(cm, JSON.parse(patch).data);
+        return saveCluster();
+      }
+      case 'create': {
+        const [what, ...opts] = more;
+        if (what === 'configmap') {
+          const [name, ...literals] = opts;
+          const data = Object.fromEntries(literals.map((l) => l.replace(/^--from-literal=/, '').split(/=(.*)/s).slice(0, 2)));
+          if (cluster.configmaps[kindName(name)]) fail(`configmaps "${name}" already exists`);
+          cluster.configmaps[kindName(name)] = data;
+          return saveCluster();
+        }
+        if (what === 'secret' && opts[0] === 'generic') {
+          const [, name, ...files] = opts;
+          if (cluster.secrets[kindName(name)]) fail(`secrets "${name}" already exists`);
+          cluster.secrets[kindName(name)] = Object.fromEntries(
+            files.map((f) => {
+              const [key, file] = f.replace(/^--from-file=/, '').split(/=(.*)/s);
+              return [key, readFileSync(file).toString('base64')];
+            }),
+          );
+          return saveCluster();
+        }
+        break;
+      }
+      case 'apply': {
+        const [mode, path] = more;
+        const digest = createHash('sha256').update(mode).update(path).update(existsSync(path) ? 'x' : '').digest('hex');
+        const before = cluster.applied[path];
+        cluster.applied[path] = digest;
+        saveCluster();
+        return out(`${path} ${before === digest ? 'unchanged' : 'created'}`);
+      }
+      case 'rollout':
+        if (more[0] === 'status' || more[0] === 'restart') return out(`${more[1]} ok`);
+        break;
+      case 'wait':
+        return out('pod/openbao-0 condition met');
+      case 'exec': {
+        const command = more.slice(more.indexOf('--') + 1);
+        if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'bundle')
+          return out('-----BEGIN CERTIFICATE-----\nMIIBfakebundle\n-----END CERTIFICATE-----');
+        if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'entry') {
+          const [spiffeId] = takeFlag(command, '-spiffeID');
+          return out(`Found 1 entry\nEntry ID         : zt-demo.0f1e\nSPIFFE ID        : ${spiffeId}`);
+        }
+        break;
+      }
+      case 'port-forward':
+        return serveOpenBao(Number(more[1].split(':')[0]));
+      case 'describe':
+      case 'logs':
+        return out('');
+    }
+    fail(`unsupported: ${args.join(' ')}`);
+  },
+};
+
+/** A fake OpenBao HTTP API: seal status, init, unseal, and the calls configure.sh makes. */
+function serveOpenBao(port) {
+  const bao = () => load('openbao', { initialized: false, sealed: true, mounts: { 'sys/': { type: 'system' } }, auth: { 'token/': { type: 'token' } }, kv: {} });
+  const root = 's.fake-root-token-0123456789abcdef';
+  const unsealKey = 'ZmFrZS11bnNlYWwta2V5LTAxMjM0NTY3ODk=';
+  createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const path = req.url.replace(/^\/v1\//, '');
+      const body = raw ? JSON.parse(raw) : undefined;
+      log({ tool: 'openbao', method: req.method, path, body, token: req.headers['x-vault-token'] === root ? 'root' : req.headers['x-vault-token'] ? 'other' : 'none' });
+      const state = bao();
+      const reply = (status, value) => {
+        save('openbao', state);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(value === undefined ? '' : JSON.stringify(value));
+      };
+      if (path === 'sys/seal-status') return reply(200, { initialized: state.initialized, sealed: state.sealed });
+      if (path === 'sys/init' && req.method === 'PUT') {
+        if (state.initialized) return reply(400, { errors: ['Vault is already initialized'] });
+        state.initialized = true;
+        return reply(200, { keys: ['66616b65'], keys_base64: [unsealKey], root_token: root });
+      }
+      if (path === 'sys/unseal' && req.method === 'PUT') {
+        if (body?.key !== unsealKey) return reply(400, { errors: ['invalid key'] });
+        state.sealed = false;
+        return reply(200, { sealed: false });
+      }
+      if (state.sealed) return reply(503, { errors: ['Vault is sealed'] });
+      if (req.headers['x-vault-token'] !== root) return reply(403, { errors: ['permission denied'] });
+      const mount = path.match(/^sys\/(mounts|auth)\/(.+)$/);
+      if (req.method === 'GET' && (path === 'sys/mounts' || path === 'sys/auth')) return reply(200, { data: state[path.slice(4)] });
+      if (mount && req.method === 'POST') {
+        state[mount[1]][`${mount[2]}/`] = { type: body.type, options: body.options ?? {} };
+        return reply(204);
+      }
+      if (path.startsWith('secret/data/')) {
+        if (req.method === 'GET') return state.kv[path] ? reply(200, { data: { data: { key: 'x' } } }) : reply(404, { errors: [] });
+        state.kv[path] = true;
+        return reply(200, { data: { version: 1 } });
+      }
+      return req.method === 'GET' ? reply(404, { errors: [] }) : reply(204);
+    });
+  }).listen(port, '127.0.0.1');
+}
+
+log({ tool, args: argv });
+if (!tools[tool]) fail('unknown tool');
+tools[tool](argv);

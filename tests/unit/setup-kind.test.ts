@@ -1,0 +1,271 @@
+/**
+ * scripts/setup.sh in kind mode, run where no cluster can run: against stand-ins for docker, kind,
+ * kubectl, helm, cilium, hubble and bao (tests/kind/fake-cli.mjs) that record every call and keep
+ * what the "cluster" holds between runs. The first run must do the whole sequence in order; a
+ * second run must create, initialise, enable and install nothing; a sealed OpenBao gets unsealed.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { identity as facts } from '../lib/identity.ts';
+import { REPO_ROOT, repoPath } from '../lib/repo.ts';
+
+const run = promisify(execFile);
+const versions = Object.fromEntries(
+  [...readFileSync(repoPath('infrastructure', 'versions.env'), 'utf8').matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+);
+const spireValues = parse(readFileSync(repoPath('infrastructure', 'spire', 'values.yaml'), 'utf8'));
+
+interface Call {
+  tool: string;
+  args?: string[];
+  method?: string;
+  path?: string;
+  body?: Record<string, unknown>;
+  token?: string;
+}
+
+let work: string;
+let app: Server;
+let appUrl: string;
+
+/** A copy of the working tree as a git repository of its own (setup.sh tags images with the revision). */
+async function snapshotRepo(dir: string): Promise<void> {
+  const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: REPO_ROOT, maxBuffer: 64 << 20 });
+  for (const file of stdout.split('\0').filter((f) => f && !f.startsWith('docs/screenshots/'))) {
+    try {
+      cpSync(join(REPO_ROOT, file), join(dir, file));
+    } catch {
+      // deleted in the working tree but still in the index
+    }
+  }
+  for (const args of [['init', '-q'], ['add', '-A'], ['-c', 'user.email=t@example.org', '-c', 'user.name=t', 'commit', '-qm', 'snapshot']])
+    await run('git', args, { cwd: dir });
+}
+
+async function setup(args: string[], pathDir = join(work, 'repo', 'tests', 'kind', 'bin')) {
+  const log = join(work, 'calls.jsonl');
+  writeFileSync(log, '');
+  const env = {
+    ...process.env,
+    PATH: `${pathDir}:${process.env.PATH}`,
+    FAKE_LOG: log,
+    FAKE_STATE: join(work, 'state'),
+    NO_COLOR: '1',
+    ZT_KIND_APP_URL: appUrl,
+    ZT_KIND_TIMEOUT: '20',
+  };
+  const result = await run('bash', [join(work, 'repo', 'scripts', 'setup.sh'), ...args], { cwd: join(work, 'repo'), env }).then(
+    ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ status: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+  const calls: Call[] = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return { ...result, calls };
+}
+
+const line = (call: Call) => (call.tool === 'openbao' ? `openbao ${call.method} ${call.path}` : `${call.tool} ${call.args!.join(' ')}`);
+
+/** Index of the first call matching each pattern, in order; fails naming the first one missing. */
+function expectInOrder(calls: Call[], patterns: RegExp[]) {
+  const lines = calls.map(line);
+  let from = 0;
+  for (const pattern of patterns) {
+    const index = lines.findIndex((l, i) => i >= from && pattern.test(l));
+    expect(index, `expected ${pattern} after call #${from} in:\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+    from = index + 1;
+  }
+}
+
+const CHANGES = [
+  /^kind create cluster/,
+  /^helm .*upgrade --install/,
+  /^kubectl .* create /,
+  /^docker build/,
+  /^openbao PUT sys\/(init|unseal)$/,
+  /^openbao POST sys\/(mounts|auth)\//,
+  /^openbao POST secret\/data\//,
+  /^kubectl .* rollout restart/,
+];
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'zt-setup-kind-'));
+  mkdirSync(join(work, 'repo'));
+  mkdirSync(join(work, 'state'));
+  await snapshotRepo(join(work, 'repo'));
+  // What kind's port mapping would serve: the app's login page.
+  app = createServer((req, res) => {
+    res.writeHead(req.url === '/login' ? 200 : 404);
+    res.end('zt-demo');
+  });
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  const address = app.address();
+  appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => app?.close(resolve));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('scripts/setup.sh --kind against recording stand-ins', () => {
+  let first: Awaited<ReturnType<typeof setup>>;
+
+  it('refuses to start when tools are missing, naming each with an install hint', async () => {
+    const bin = join(work, 'partial-bin');
+    mkdirSync(bin);
+    for (const tool of ['docker', 'kind', 'kubectl', 'cilium', 'bao']) symlinkSync(join(work, 'repo', 'tests', 'kind', 'bin', tool), join(bin, tool));
+    const result = await setup(['--kind'], bin);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: kind mode needs these tools first:$/m);
+    expect(result.stderr).toMatch(new RegExp(`^  - helm is missing: https://helm\\.sh/.*v${versions.HELM_VERSION}`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^  - hubble is missing: .*v${versions.HUBBLE_CLI_VERSION}`, 'm'));
+    expect(result.stderr).toMatch(/^hint: .*scripts\/setup.sh --local/m);
+    expect(result.calls.filter((c) => c.tool === 'kind' && c.args![0] === 'create')).toEqual([]);
+  }, 60_000);
+
+  it('builds everything in order on the first run', async () => {
+    first = await setup(['--kind']);
+    expect(first.status, first.stderr).toBe(0);
+    expectInOrder(first.calls, [
+      /^kind create cluster --config .*\/kind-config\.yaml$/,
+      new RegExp(`^helm .*upgrade --install cilium cilium --repo https://helm\\.cilium\\.io/ --version ${versions.CILIUM_CHART_VERSION} .*infrastructure/cilium/values\\.yaml$`),
+      /^cilium --context kind-zt-demo status --wait/,
+      new RegExp(`^helm .*upgrade --install spire-crds spire-crds --repo \\S+ --version ${versions.SPIRE_CRDS_CHART_VERSION} `),
+      new RegExp(`^helm .*upgrade --install zt-spire spire --repo \\S+ --version ${versions.SPIRE_CHART_VERSION} .*infrastructure/spire/values\\.yaml$`),
+      /^kubectl .* apply -f .*infrastructure\/spire\/clusterspiffeids\.yaml$/,
+      /^kubectl .* -n data create secret generic postgres-credentials /,
+      /^kubectl .* apply -k .*infrastructure\/postgres$/,
+      /^kubectl .* rollout status statefulset\/postgres/,
+      new RegExp(`^helm .*upgrade --install openbao openbao --repo \\S+ --version ${versions.OPENBAO_CHART_VERSION} .*infrastructure/openbao/values\\.yaml$`),
+      /^openbao PUT sys\/init$/,
+      /^openbao PUT sys\/unseal$/,
+      /^kubectl .* apply -f .*infrastructure\/cilium\/policies\/$/,
+      /^kubectl .* exec zt-spire-server-0 .* bundle show -format pem$/,
+      /^openbao POST sys\/mounts\/secret$/,
+      /^openbao POST sys\/auth\/jwt$/,
+      /^openbao POST auth\/jwt\/config$/,
+      /^openbao POST auth\/jwt\/role\/backend$/,
+      /^openbao POST database\/config\/appdb$/,
+      /^docker build .* -f .*\/backend\/Dockerfile -t zt-demo\/backend:[0-9a-f]{12} /,
+      /^docker build .* -f .*\/frontend\/Dockerfile -t zt-demo\/frontend:[0-9a-f]{12} /,
+      /^kind load docker-image --name zt-demo zt-demo\/backend:[0-9a-f]{12} zt-demo\/frontend:[0-9a-f]{12}$/,
+      /^kubectl .* apply -k .*\/\.kind\/apps$/,
+      /^kubectl .* rollout status deployment\/backend/,
+      /^kubectl .* exec zt-spire-server-0 .* entry show -spiffeID /,
+    ]);
+    expect(first.stdout).toContain(`The app                ${appUrl}`);
+    expect(first.stdout).toMatch(/jake\/jake99 .*\n.*terry\/terry99/);
+    expect(first.stdout).toContain('scripts/demo.sh');
+    expect(first.stdout).toMatch(/^\[11\/11 +\d+s\] /m);
+  }, 120_000);
+
+  it('talks only to its own cluster', () => {
+    for (const call of first.calls) {
+      if (call.tool === 'kubectl' && call.args![0] !== 'version') expect(call.args!.slice(0, 2)).toEqual(['--context', 'kind-zt-demo']);
+      if (call.tool === 'helm' && call.args![0] !== 'version') expect(call.args!.slice(0, 2)).toEqual(['--kube-context', 'kind-zt-demo']);
+    }
+  });
+
+  it('configures OpenBao with the connection facts of kind and the identity facts of the repository', () => {
+    const api = first.calls.filter((c) => c.tool === 'openbao' && c.token !== 'none');
+    expect(api.length).toBeGreaterThan(5);
+    expect(api.every((c) => c.token === 'root')).toBe(true); // the root token from the init, nothing else
+    const body = (path: string) => api.find((c) => c.path === path)?.body ?? {};
+    expect(body('auth/jwt/config')).toEqual({
+      jwks_url: 'https://zt-spire-spiffe-oidc-discovery-provider.spire-server.svc.cluster.local/keys',
+      bound_issuer: spireValues.global.spire.jwtIssuer,
+      jwks_ca_pem: expect.stringContaining('-----BEGIN CERTIFICATE-----'),
+    });
+    expect(body('auth/jwt/role/backend')).toMatchObject({ role_type: 'jwt', bound_subject: facts.spiffeIds.backend, bound_audiences: [facts.jwtSvid.audience] });
+    const adminPassword = readFileSync(join(work, 'repo', '.secrets', 'postgres-openbao-admin-password'), 'utf8').trim();
+    expect(body('database/config/appdb')).toMatchObject({
+      connection_url: `postgresql://{{username}}:{{password}}@postgres.data.svc.cluster.local:5432/${facts.database.name}?sslmode=disable`,
+      username: facts.database.adminUser,
+      password: adminPassword,
+    });
+    const cluster = JSON.parse(readFileSync(join(work, 'state', 'cluster.json'), 'utf8'));
+    expect(Buffer.from(cluster.secrets['data/postgres-credentials']['openbao-admin-password'], 'base64').toString().trim()).toBe(adminPassword);
+  });
+
+  it('tags images with the git revision and applies the apps through an overlay with that tag', async () => {
+    const { stdout: revision } = await run('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: join(work, 'repo') });
+    const overlay = parse(readFileSync(join(work, 'repo', '.kind', 'apps', 'kustomization.yaml'), 'utf8'));
+    expect(overlay.images).toEqual([
+      { name: 'zt-demo/backend', newTag: revision.trim() },
+      { name: 'zt-demo/frontend', newTag: revision.trim() },
+    ]);
+    for (const resource of overlay.resources) expect(statSync(join(work, 'repo', '.kind', 'apps', resource, 'kustomization.yaml')).isFile()).toBe(true);
+    const builds = first.calls.filter((c) => c.tool === 'docker' && c.args![0] === 'build');
+    for (const build of builds) expect(build.args).toContain(`NODE_IMAGE=${versions.NODE_IMAGE}`);
+  });
+
+  it('keeps secrets in .secrets/ with mode 600 and never prints them', () => {
+    const secrets = join(work, 'repo', '.secrets');
+    expect(statSync(secrets).mode & 0o777).toBe(0o700);
+    const init = JSON.parse(readFileSync(join(secrets, 'openbao-init.json'), 'utf8'));
+    for (const file of ['openbao-init.json', 'postgres-openbao-admin-password', 'postgres-superuser-password'])
+      expect(statSync(join(secrets, file)).mode & 0o777, file).toBe(0o600);
+    const printed = first.stdout + first.stderr;
+    for (const secret of [init.root_token, init.unseal_keys_b64[0], readFileSync(join(secrets, 'postgres-superuser-password'), 'utf8').trim()]) {
+      expect(secret.length).toBeGreaterThan(10);
+      expect(printed).not.toContain(secret);
+      expect(first.calls.filter((c) => c.tool !== 'openbao').map(line).join('\n')).not.toContain(secret); // not on any command line
+    }
+  });
+
+  it('changes nothing on a second run (auto mode picks kind when Docker answers)', async () => {
+    const second = await setup([]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/Docker answers: kind mode/);
+    expect(second.stdout).toContain('(it already was: nothing changed)');
+    const changes = second.calls.map(line).filter((l) => CHANGES.some((pattern) => pattern.test(l)));
+    expect(changes).toEqual([]);
+    // It still checks: the rollouts, OpenBao's seal, the configuration's guarded enables.
+    expectInOrder(second.calls, [/^kind get clusters$/, /^openbao GET sys\/seal-status$/, /^openbao GET sys\/mounts$/, /^kubectl .* rollout status deployment\/backend/]);
+  }, 120_000);
+
+  it('unseals OpenBao again after it restarted sealed, without initialising it again', async () => {
+    const statePath = join(work, 'state', 'openbao.json');
+    writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: true }));
+    const third = await setup(['--kind']);
+    expect(third.status, third.stderr).toBe(0);
+    const lines = third.calls.map(line);
+    expect(lines).toContain('openbao PUT sys/unseal');
+    expect(lines).not.toContain('openbao PUT sys/init');
+    expect(third.stdout).toMatch(/OpenBao unsealed/);
+  }, 120_000);
+
+  it('says what is wrong when OpenBao cannot be unsealed because its keys are gone', async () => {
+    const statePath = join(work, 'state', 'openbao.json');
+    writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: true }));
+    const init = join(work, 'repo', '.secrets', 'openbao-init.json');
+    const saved = readFileSync(init);
+    rmSync(init);
+    try {
+      const result = await setup(['--kind']);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^error: OpenBao is initialised but \.secrets\/openbao-init\.json is missing, so it cannot be unsealed\nhint: .*teardown\.sh --kind/m);
+    } finally {
+      writeFileSync(init, saved);
+      chmodSync(init, 0o600);
+    }
+  }, 120_000);
+});
+
+describe('scripts/teardown.sh --kind', () => {
+  it('deletes the whole cluster and, when told to, the local secrets', async () => {
+    const log = join(work, 'teardown.jsonl');
+    writeFileSync(log, '');
+    const env = { ...process.env, PATH: `${join(work, 'repo', 'tests', 'kind', 'bin')}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STATE: join(work, 'state'), NO_COLOR: '1' };
+    const { stdout } = await run('bash', [join(work, 'repo', 'scripts', 'teardown.sh'), '--kind', '--yes'], { cwd: join(work, 'repo'), env });
+    const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => line(JSON.parse(l)));
+    expect(calls).toContain('kind delete cluster --name zt-demo');
+    expect(stdout).toContain('deleted .secrets/');
+    expect(() => statSync(join(work, 'repo', '.secrets'))).toThrow();
+  }, 60_000);
+});
