@@ -27,3 +27,21 @@ describe('pinned versions', () => {
     expect(gomod).toMatch(new RegExp(`github.com/openbao/openbao/sdk/v2 v[0-9.]+-0\\.\\d{14}-${commit}\\n`));
   });
 });
+
+describe('kind-mode pins in the README', () => {
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('## Kubernetes (kind)'), readme.indexOf('## Demo users'));
+
+  it.each(['KIND_VERSION', 'KUBECTL_VERSION', 'HELM_VERSION', 'CILIUM_CLI_VERSION', 'HUBBLE_CLI_VERSION'])('names the pinned %s in the tools table', (pin) => {
+    expect(section).toMatch(new RegExp(`\\| ${versions[pin]!.replaceAll('.', '\\.')} \\|`));
+  });
+
+  it('names the pinned charts and images in the components table', () => {
+    expect(section).toContain(`chart ${versions.CILIUM_CHART_VERSION} `);
+    expect(section).toContain(`spire-crds ${versions.SPIRE_CRDS_CHART_VERSION}, spire ${versions.SPIRE_CHART_VERSION}`);
+    expect(section).toContain(`chart ${versions.OPENBAO_CHART_VERSION} (OpenBao ${versions.OPENBAO_VERSION})`);
+    expect(section).toContain(versions.POSTGRES_IMAGE);
+    expect(section).toContain(versions.NODE_IMAGE!);
+    expect(section).toContain(versions.KIND_NODE_IMAGE!.split('@')[0]!);
+  });
+});
