@@ -1,0 +1,639 @@
+/**
+ * The kind-mode files agree with each other and with the identity facts: selectors select the
+ * pods they mean, ports and addresses lead somewhere, the network policies allow exactly the
+ * intended flows (with mutual authentication where secrets travel), SPIRE issues the SPIFFE IDs
+ * OpenBao binds, images are the pinned ones, the app pods are locked down, and PostgreSQL's
+ * bootstrap is wired to the files and Secret keys that exist.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { ICiliumNetworkPolicy } from '@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy';
+import type { IEgressRule } from '@kubernetes-models/cilium/policy/api/EgressRule';
+import type { IEndpointSelector } from '@kubernetes-models/cilium/policy/api/EndpointSelector';
+import type { IIngressRule } from '@kubernetes-models/cilium/policy/api/IngressRule';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile } from '../lib/dockerfile.ts';
+import { identity } from '../lib/identity.ts';
+import {
+  CILIUM_NAMESPACE_LABEL,
+  CILIUM_SERVICE_ACCOUNT_LABEL,
+  ciliumMatchLabels,
+  ClusterModel,
+  containerPortFor,
+  manifestsOf,
+  onlyDocument,
+  selectorMatches,
+  type Workload,
+} from '../lib/k8s/cluster.ts';
+import { loadRepoDocuments } from '../lib/k8s/manifests.ts';
+import { POSTGRES_CREDENTIALS } from '../lib/k8s/secrets.ts';
+import type { ClusterSPIFFEID, KindCluster, Kustomization, OpenBaoValues, SpireValues } from '../lib/k8s/types.ts';
+import { repoPath } from '../lib/repo.ts';
+import { pinned, versions } from '../lib/versions.ts';
+
+const read = (path: string): string => readFileSync(repoPath(path), 'utf8');
+const documents = loadRepoDocuments();
+const cluster = new ClusterModel(documents);
+
+function single<T>(items: T[], what: string): T {
+  if (items.length !== 1) throw new Error(`expected exactly one ${what}, found ${items.length}`);
+  return items[0]!;
+}
+
+const deployments = manifestsOf<IDeployment>(documents, 'apps/v1', 'Deployment');
+const statefulSets = manifestsOf<IStatefulSet>(documents, 'apps/v1', 'StatefulSet');
+const services = manifestsOf<IService>(documents, 'v1', 'Service');
+const policies = manifestsOf<ICiliumNetworkPolicy>(documents, 'cilium.io/v2', 'CiliumNetworkPolicy');
+const clusterSpiffeIds = manifestsOf<ClusterSPIFFEID>(documents, 'spire.spiffe.io/v1alpha1', 'ClusterSPIFFEID');
+const kindConfig = onlyDocument<KindCluster>(documents, 'kind-config.yaml');
+const spireValues = onlyDocument<SpireValues>(documents, 'infrastructure/spire/values.yaml');
+const openbaoValues = onlyDocument<OpenBaoValues>(documents, 'infrastructure/openbao/values.yaml');
+
+const deployment = (name: string): IDeployment => single(deployments.filter((d) => d.value.metadata?.name === name), `Deployment ${name}`).value;
+const policy = (name: string): ICiliumNetworkPolicy => single(policies.filter((p) => p.value.metadata.name === name), `policy ${name}`).value;
+const postgres = single(statefulSets, 'StatefulSet').value;
+const onlyContainer = (workload: IDeployment | IStatefulSet): IContainer => single(workload.spec!.template.spec!.containers, 'container');
+
+/** The literal value of an environment variable (not valueFrom). */
+function env(container: IContainer, name: string): string {
+  const found = single((container.env ?? []).filter((e) => e.name === name), `env ${name} in ${container.name}`);
+  if (found.value === undefined) throw new Error(`env ${name} in ${container.name} has no literal value`);
+  return found.value;
+}
+
+const backend = cluster.workload('99-apps', 'backend');
+const frontend = cluster.workload('99-apps', 'frontend');
+const openbao = cluster.workload('openbao', 'openbao');
+const postgresPods = cluster.workload('data', 'postgres');
+const kubeDns = cluster.workload('kube-system', 'coredns');
+const appWorkloads = cluster.repoWorkloads.filter((w) => w.namespace === '99-apps');
+
+describe('names', () => {
+  it('names every namespace with a DNS-1123 label', () => {
+    const names = new Set([
+      ...manifestsOf<INamespace>(documents, 'v1', 'Namespace').map((n) => n.value.metadata!.name!),
+      ...documents.map((doc) => (doc.value as { metadata?: { namespace?: string } } | null)?.metadata?.namespace).filter((n) => n !== undefined),
+    ]);
+    expect([...names].sort()).toEqual(['99-apps', 'data', 'openbao']);
+    expect([...names].filter((name) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)).toEqual([]);
+  });
+
+  it('names every Service with a DNS-1035 label', () => {
+    const names = services.map((s) => s.value.metadata!.name!);
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name) => !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)).toEqual([]);
+  });
+});
+
+describe('workloads and Services', () => {
+  it('selects its own pod template, and nothing broader, in every Deployment and StatefulSet', () => {
+    const workloads = [...deployments, ...statefulSets];
+    expect(workloads).toHaveLength(3);
+    const wrong = workloads.filter(({ value }) => {
+      const { selector, template } = value.spec!;
+      const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && !selector.matchExpressions?.length;
+      return empty || !selectorMatches(selector, template.metadata?.labels ?? {});
+    });
+    expect(wrong.map((w) => w.file)).toEqual([]);
+  });
+
+  it('points every Service at exactly one workload in its namespace', () => {
+    const targets = Object.fromEntries(cluster.services.map((s) => [`${s.namespace}/${s.name}`, cluster.serviceTargets(s).map((w) => w.name)]));
+    expect(targets).toEqual({ '99-apps/backend': ['backend'], '99-apps/frontend': ['frontend'], 'data/postgres': ['postgres'], 'openbao/openbao': ['openbao'] });
+  });
+
+  it('sends every Service port to a container port of that workload', () => {
+    const dangling = cluster.services.flatMap((service) => {
+      const [target] = cluster.serviceTargets(service);
+      return service.ports
+        .filter((port) => !target || !containerPortFor(target, port.targetPort))
+        .map((port) => `${service.namespace}/${service.name} port ${port.port} -> ${port.targetPort}`);
+    });
+    expect(dangling).toEqual([]);
+  });
+
+  it('governs the StatefulSet with an existing headless Service that selects it', () => {
+    const governing = single(services.filter((s) => s.value.metadata?.name === postgres.spec!.serviceName && s.value.metadata?.namespace === postgres.metadata?.namespace), 'governing Service').value;
+    expect(governing.spec?.clusterIP).toBe('None');
+    expect(selectorMatches({ matchLabels: governing.spec!.selector }, postgres.spec!.template.metadata!.labels!)).toBe(true);
+  });
+
+  it('publishes the frontend NodePort on localhost:3000 through a kind port mapping', () => {
+    const service = single(services.filter((s) => s.value.metadata?.name === 'frontend'), 'frontend Service').value;
+    expect(service.spec?.type).toBe('NodePort');
+    const nodePort = single(service.spec!.ports!.filter((p) => p.nodePort !== undefined), 'node port').nodePort!;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    expect(nodePort).toBeLessThanOrEqual(32767);
+    const mapping = single((kindConfig.nodes ?? []).flatMap((n) => n.extraPortMappings ?? []).filter((m) => m.containerPort === nodePort), 'port mapping');
+    expect(mapping).toMatchObject({ hostPort: 3000, listenAddress: '127.0.0.1' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Cilium network policies
+
+type Rule = IIngressRule | IEgressRule;
+interface RuleAt {
+  policy: string;
+  namespace: string;
+  direction: 'ingress' | 'egress';
+  index: number;
+  rule: Rule;
+  /** fromEndpoints or toEndpoints. */
+  endpoints: IEndpointSelector[];
+}
+
+const rulesOf = (p: ICiliumNetworkPolicy): RuleAt[] => {
+  const about = { policy: p.metadata.name!, namespace: p.metadata.namespace! };
+  return [
+    ...(p.spec?.ingress ?? []).map((rule, index) => ({ ...about, direction: 'ingress' as const, index, rule, endpoints: rule.fromEndpoints ?? [] })),
+    ...(p.spec?.egress ?? []).map((rule, index) => ({ ...about, direction: 'egress' as const, index, rule, endpoints: rule.toEndpoints ?? [] })),
+  ];
+};
+const allRules = policies.flatMap((p) => rulesOf(p.value));
+const where = (r: RuleAt): string => `${r.policy} ${r.direction}[${r.index}]`;
+const selectedBy = (p: ICiliumNetworkPolicy): Workload[] => cluster.ciliumSelected(p.spec!.endpointSelector!, p.metadata.namespace!);
+const peersOf = (r: RuleAt): Workload[] => r.endpoints.flatMap((selector) => cluster.ciliumSelected(selector, r.namespace));
+
+/** Peers other than endpoints: they carry no workload identity, so mutual auth cannot apply. */
+const NON_ENDPOINT_PEERS = ['fromEntities', 'toEntities', 'fromCIDR', 'fromCIDRSet', 'toCIDR', 'toCIDRSet', 'toFQDNs', 'toServices', 'fromNodes', 'toNodes', 'fromGroups', 'toGroups', 'fromRequires', 'toRequires'];
+const nonEndpointPeers = (rule: Rule): string[] => NON_ENDPOINT_PEERS.filter((key) => key in rule);
+
+/** The ports of a rule as `port/protocol`, protocol defaulting to ANY as in Cilium. */
+const portsOf = (rule: Rule): { port: string; protocol: string }[] =>
+  (rule.toPorts ?? []).flatMap((pr) => (pr.ports ?? []).map((p) => ({ port: p.port ?? '0', protocol: p.protocol ?? 'ANY' })));
+
+const hasPort = (workload: Workload, { port, protocol }: { port: string; protocol: string }): boolean =>
+  workload.ports.some((p) => (/^\d+$/.test(port) ? p.port === Number(port) : p.name === port) && (protocol === 'ANY' || p.protocol === protocol));
+
+const isDnsRule = (rule: Rule): boolean => (rule.toPorts ?? []).some((pr) => (pr.rules?.dns ?? []).length > 0);
+
+describe('Cilium network policies', () => {
+  it('selects a real workload with every endpointSelector, and each app workload with exactly one policy', () => {
+    expect(policies.map((p) => `${p.value.metadata.name}: ${selectedBy(p.value).map((w) => w.name).join(',')}`).sort()).toEqual([
+      'backend: backend',
+      'frontend: frontend',
+      'openbao: openbao',
+      'postgres: postgres',
+    ]);
+  });
+
+  it('selects at least one workload with every fromEndpoints, toEndpoints and egressDeny selector', () => {
+    const empty = [
+      ...allRules.flatMap((r) => r.endpoints.filter((s) => cluster.ciliumSelected(s, r.namespace).length === 0).map((s) => `${where(r)} ${JSON.stringify(s.matchLabels)}`)),
+      ...policies.flatMap(({ value: p }) =>
+        (p.spec?.egressDeny ?? []).flatMap((rule) => (rule.toEndpoints ?? []).filter((s) => cluster.ciliumSelected(s, p.metadata.namespace!).length === 0).map((s) => `${p.metadata.name} egressDeny ${JSON.stringify(s.matchLabels)}`)),
+      ),
+    ];
+    expect(empty).toEqual([]);
+  });
+
+  it('opens to ingress only container ports of the workload the policy protects', () => {
+    const wrong = allRules
+      .filter((r) => r.direction === 'ingress')
+      .flatMap((r) => {
+        const protectedPods = selectedBy(policy(r.policy));
+        return portsOf(r.rule).filter((port) => !protectedPods.every((w) => hasPort(w, port))).map((port) => `${where(r)} ${port.port}/${port.protocol}`);
+      });
+    expect(allRules.some((r) => r.direction === 'ingress' && portsOf(r.rule).length > 0)).toBe(true);
+    expect(wrong).toEqual([]);
+  });
+
+  it('opens egress toward endpoints only on container ports of the workloads they select', () => {
+    const toEndpoints = allRules.filter((r) => r.direction === 'egress' && r.endpoints.length > 0);
+    const wrong = toEndpoints.flatMap((r) => {
+      const peers = peersOf(r);
+      return portsOf(r.rule).filter((port) => !peers.every((w) => hasPort(w, port))).map((port) => `${where(r)} ${port.port}/${port.protocol}`);
+    });
+    expect(toEndpoints.length).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
+  });
+
+  it('requires mutual authentication only between workloads, never toward DNS, kube-system, SPIRE or the API server', () => {
+    const authenticated = allRules.filter((r) => r.rule.authentication !== undefined);
+    const noIdentityNamespaces = ['kube-system', 'spire-server'];
+    const wrong = authenticated.flatMap((r) => {
+      const problems: string[] = [];
+      if (r.rule.authentication!.mode !== 'required') problems.push(`mode ${r.rule.authentication!.mode}`);
+      if (r.endpoints.length === 0) problems.push('no fromEndpoints/toEndpoints');
+      problems.push(...nonEndpointPeers(r.rule).map((key) => `with ${key}`));
+      const namespaces = [
+        ...r.endpoints.map((s) => ciliumMatchLabels(s)[CILIUM_NAMESPACE_LABEL]).filter((ns) => ns !== undefined),
+        ...peersOf(r).map((w) => w.namespace),
+      ];
+      problems.push(...namespaces.filter((ns) => noIdentityNamespaces.includes(ns)).map((ns) => `toward ${ns}`));
+      if (isDnsRule(r.rule)) problems.push('on a DNS rule');
+      return problems.map((problem) => `${where(r)}: ${problem}`);
+    });
+    expect(authenticated.length).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
+  });
+
+  it('requires mutual authentication on both ends of frontend -> backend and backend -> OpenBao', () => {
+    const authenticates = (direction: 'ingress' | 'egress', self: Workload, peer: Workload): boolean =>
+      allRules.some(
+        (r) =>
+          r.direction === direction &&
+          r.rule.authentication?.mode === 'required' &&
+          selectedBy(policy(r.policy)).includes(self) &&
+          peersOf(r).includes(peer),
+      );
+    const hops = [
+      [frontend, backend],
+      [backend, openbao],
+    ] as const;
+    expect(hops.map(([client, server]) => [client.name, server.name, authenticates('egress', client, server), authenticates('ingress', server, client)])).toEqual([
+      ['frontend', 'backend', true, true],
+      ['backend', 'openbao', true, true],
+    ]);
+  });
+
+  it('lets every policy with egress rules resolve names through the DNS proxy', () => {
+    const withEgress = policies.filter((p) => (p.value.spec?.egress ?? []).length > 0);
+    expect(withEgress.length).toBeGreaterThan(0);
+    const withoutDns = withEgress.filter(({ value: p }) =>
+      !rulesOf(p).some(
+        (r) => r.direction === 'egress' && isDnsRule(r.rule) && peersOf(r).includes(kubeDns) && portsOf(r.rule).some((port) => port.port === '53' && ['ANY', 'UDP'].includes(port.protocol)),
+      ),
+    );
+    expect(withoutDns.map((p) => p.value.metadata.name)).toEqual([]);
+  });
+
+  it("lets the DNS proxy see every name a toFQDNs rule allows, in the same policy", () => {
+    // Cilium learns an FQDN's addresses only from DNS answers its proxy sees for that endpoint.
+    const pattern = (glob: string): RegExp =>
+      glob === '*' ? /^.*$/ : new RegExp(`^${glob.split('*').map((part) => part.replace(/[.]/g, '\\.')).join('[-a-zA-Z0-9_]*')}\\.?$`);
+    const fqdnRules = allRules.filter((r) => 'toFQDNs' in r.rule);
+    expect(fqdnRules.length).toBeGreaterThan(0);
+    const unseen = fqdnRules.flatMap((r) => {
+      const dnsPatterns = rulesOf(policy(r.policy))
+        .flatMap((other) => (other.rule.toPorts ?? []).flatMap((pr) => pr.rules?.dns ?? []))
+        .map((dns) => pattern(dns.matchPattern ?? dns.matchName ?? ''));
+      return ((r.rule as IEgressRule).toFQDNs ?? [])
+        .map((fqdn) => fqdn.matchName ?? fqdn.matchPattern ?? '')
+        .filter((name) => !dnsPatterns.some((p) => p.test(name.replace(/\*/g, 'x'))))
+        .map((name) => `${where(r)} ${name}`);
+    });
+    expect(unseen).toEqual([]);
+  });
+
+  it('denies the frontend any traffic to the namespaces of OpenBao and PostgreSQL', () => {
+    const deny = policy('frontend').spec!.egressDeny ?? [];
+    const deniedNamespaces = deny
+      .filter((rule) => rule.toPorts === undefined) // all ports
+      .flatMap((rule) => rule.toEndpoints ?? [])
+      .map((selector) => ciliumMatchLabels(selector))
+      .filter((labels) => Object.keys(labels).length === 1)
+      .map((labels) => labels[CILIUM_NAMESPACE_LABEL]);
+    expect(deniedNamespaces).toEqual(expect.arrayContaining(['openbao', 'data']));
+    expect(deniedNamespaces).toEqual(expect.arrayContaining([openbao.namespace, postgresPods.namespace]));
+  });
+
+  /** Who may connect to a policy's pods: workloads selected by service account or labels, and nothing else. */
+  const ingressFrom = (name: string): { peers: string[]; nonEndpointPeers: string[] } => {
+    const rules = rulesOf(policy(name)).filter((r) => r.direction === 'ingress');
+    return {
+      peers: [...new Set(rules.flatMap((r) => peersOf(r).map((w) => `${w.namespace}/${w.name}`)))].sort(),
+      nonEndpointPeers: rules.flatMap((r) => nonEndpointPeers(r.rule)),
+    };
+  };
+
+  it('lets only the frontend, by its service account, into the backend', () => {
+    expect(ingressFrom('backend')).toEqual({ peers: ['99-apps/frontend'], nonEndpointPeers: [] });
+    const selectors = rulesOf(policy('backend')).filter((r) => r.direction === 'ingress').flatMap((r) => r.endpoints.map(ciliumMatchLabels));
+    expect(selectors).toEqual([{ [CILIUM_NAMESPACE_LABEL]: '99-apps', [CILIUM_SERVICE_ACCOUNT_LABEL]: frontend.serviceAccountName }]);
+  });
+
+  it('lets only the backend, by its service account, into OpenBao', () => {
+    expect(ingressFrom('openbao')).toEqual({ peers: ['99-apps/backend'], nonEndpointPeers: [] });
+    const selectors = rulesOf(policy('openbao')).filter((r) => r.direction === 'ingress').flatMap((r) => r.endpoints.map(ciliumMatchLabels));
+    expect(selectors.every((s) => s[CILIUM_SERVICE_ACCOUNT_LABEL] === backend.serviceAccountName)).toBe(true);
+  });
+
+  it('lets only the backend (by its service account) and OpenBao into PostgreSQL, and PostgreSQL out nowhere', () => {
+    expect(ingressFrom('postgres')).toEqual({ peers: ['99-apps/backend', 'openbao/openbao'], nonEndpointPeers: [] });
+    const selectors = rulesOf(policy('postgres')).flatMap((r) => r.endpoints.map(ciliumMatchLabels));
+    expect(selectors).toContainEqual({ [CILIUM_NAMESPACE_LABEL]: '99-apps', [CILIUM_SERVICE_ACCOUNT_LABEL]: backend.serviceAccountName });
+    const spec = policy('postgres').spec!;
+    expect(spec.egress ?? []).toEqual([]);
+    expect(spec.enableDefaultDeny).toEqual({ ingress: true, egress: true });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// SPIRE identities and the OpenBao role that trusts them
+
+/** Renders the Go template fields a ClusterSPIFFEID's spiffeIDTemplate may use here; others throw. */
+function renderSpiffeIdTemplate(template: string, fields: Record<string, string>): string {
+  return template.replace(/\{\{\s*\.([\w.]+)\s*\}\}/g, (_, field: string) => {
+    const value = fields[field];
+    if (value === undefined) throw new Error(`template field .${field} is not modelled`);
+    return value;
+  });
+}
+
+describe('SPIRE identities', () => {
+  const spire = spireValues.global!.spire!;
+  const controllerManager = spireValues['spire-server']!.controllerManager!;
+
+  it('runs the trust domain of identity.json, with the issuer OpenBao expects', () => {
+    expect(spire.trustDomain).toBe(identity.trustDomain);
+    expect(spire.jwtIssuer).toBe(`https://oidc-discovery.${identity.trustDomain}`);
+  });
+
+  it('registers exactly two ClusterSPIFFEIDs and no catch-all identity from the chart', () => {
+    expect(clusterSpiffeIds.map((c) => c.value.metadata.name).sort()).toEqual(['zt-demo-backend', 'zt-demo-frontend']);
+    expect(controllerManager.identities?.clusterSPIFFEIDs?.default?.enabled).toBe(false);
+  });
+
+  it("puts the ClusterSPIFFEIDs in the class the project's controller manager reconciles", () => {
+    expect(controllerManager.className).toBeTruthy();
+    expect(clusterSpiffeIds.map((c) => c.value.spec.className)).toEqual([controllerManager.className, controllerManager.className]);
+  });
+
+  it('gives the backend and the frontend pods exactly the SPIFFE IDs of identity.json', () => {
+    const issued = Object.fromEntries(
+      clusterSpiffeIds.map(({ value: { metadata, spec } }) => {
+        const pods = cluster.workloads.filter(
+          (w) => selectorMatches(spec.podSelector, w.podLabels) && selectorMatches(spec.namespaceSelector, cluster.namespaceLabels(w.namespace)),
+        );
+        const pod = single(pods, `workload selected by ClusterSPIFFEID ${metadata.name}`);
+        const id = renderSpiffeIdTemplate(spec.spiffeIDTemplate, {
+          TrustDomain: spire.trustDomain!,
+          'PodMeta.Namespace': pod.namespace,
+          'PodSpec.ServiceAccountName': pod.serviceAccountName!,
+        });
+        return [pod.name, id];
+      }),
+    );
+    expect(issued).toEqual(identity.spiffeIds);
+  });
+
+  it('issues JWT-SVIDs with the lifetime of identity.json', () => {
+    expect(clusterSpiffeIds.map((c) => c.value.spec.jwtTtl)).toEqual([identity.jwtSvid.ttl, identity.jwtSvid.ttl]);
+  });
+});
+
+describe('the OpenBao JWT role', () => {
+  it("binds the backend's SPIFFE ID and the JWT-SVID audience, as configure.sh builds it from identity.json", () => {
+    const configure = read('infrastructure/openbao/configure.sh');
+    const role = /bao_api POST "auth\/\$ZT_BAO_JWT_MOUNT\/role\/\$ZT_BAO_JWT_ROLE" "\$\(jq -n([\s\S]*?)\}'\)"/.exec(configure)?.[1];
+    expect(role).toBeDefined();
+    expect(role).toMatch(/--arg sub "\$ZT_BACKEND_SPIFFE_ID"/);
+    expect(role).toMatch(/bound_subject: \$sub[,\s]/);
+    expect(role).toMatch(/--arg aud "\$ZT_JWT_AUDIENCE"/);
+    expect(role).toMatch(/bound_audiences: \[\$aud\]/);
+    expect(role).toMatch(/role_type: "jwt"/);
+    // ...and those variables are the identity facts.
+    const identitySh = read('scripts/lib/identity.sh');
+    expect(identitySh).toMatch(/ZT_BACKEND_SPIFFE_ID: \.spiffeIds\.backend,/);
+    expect(identitySh).toMatch(/ZT_JWT_AUDIENCE: \.jwtSvid\.audience,/);
+  });
+
+  it('is what the backend asks for: its own SPIFFE ID and the same audience fact', () => {
+    const config = read('backend/src/config/config.ts');
+    expect(config).toMatch(/spiffeId: facts\.spiffeIds\.backend\b/);
+    expect(config).toMatch(/audience: facts\.jwtSvid\.audience\b/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// How the apps find their dependencies
+
+describe('the backend Deployment', () => {
+  const container = onlyContainer(deployment('backend'));
+  const podSpec = backend.podSpec!;
+
+  it('reaches the SPIRE agent through a read-only SPIFFE CSI volume, without hostPath', () => {
+    const socket = env(container, 'SPIFFE_ENDPOINT_SOCKET');
+    expect(socket).toMatch(/^unix:\/\/\//);
+    const path = socket.slice('unix://'.length);
+    const mount = single((container.volumeMounts ?? []).filter((m) => path.startsWith(`${m.mountPath}/`)), `volume mount holding ${path}`);
+    expect(mount.readOnly).toBe(true);
+    const volume = single((podSpec.volumes ?? []).filter((v) => v.name === mount.name), `volume ${mount.name}`);
+    expect(volume.csi).toEqual({ driver: 'csi.spiffe.io', readOnly: true });
+  });
+
+  it('dials OpenBao at its Service, on the port and scheme its listener uses', () => {
+    const addr = new URL(env(container, 'OPENBAO_ADDR'));
+    const service = cluster.serviceByHost(addr.hostname);
+    expect(service && `${service.namespace}/${service.name}`).toBe('openbao/openbao');
+    expect(Number(addr.port)).toBe(8200);
+    expect(service!.ports.map((p) => p.port)).toContain(8200);
+    expect(cluster.serviceTargets(service!)).toEqual([openbao]);
+    const config = openbaoValues.server!.standalone!.config as string;
+    expect(config).toMatch(/address\s*=\s*"\[::\]:8200"/);
+    expect(addr.protocol).toBe(/tls_disable\s*=\s*(true|1|"true")/.test(config) ? 'http:' : 'https:');
+  });
+
+  it('connects to the PostgreSQL Service and the database of identity.json', () => {
+    expect(env(container, 'DB_HOST')).toBe('postgres.data.svc.cluster.local');
+    const service = cluster.serviceByHost(env(container, 'DB_HOST'))!;
+    expect(service.ports.map((p) => p.port)).toContain(Number(env(container, 'DB_PORT')));
+    expect(cluster.serviceTargets(service)).toEqual([postgresPods]);
+    expect(env(container, 'DB_NAME')).toBe(identity.database.name);
+    expect(env(onlyContainer(postgres), 'POSTGRES_DB')).toBe(identity.database.name);
+  });
+
+  it('listens on its container port', () => {
+    expect(Number(env(container, 'PORT'))).toBe(single(container.ports ?? [], 'backend port').containerPort);
+    expect(env(container, 'HOST')).toBe('0.0.0.0');
+  });
+
+  it('probes health routes the backend serves, on its container port', () => {
+    const controller = read('backend/src/health/health.controller.ts');
+    const prefix = /@Controller\('([^']+)'\)/.exec(controller)?.[1];
+    const routes = [...controller.matchAll(/@Get\('([^']+)'\)/g)].map((m) => `/${prefix}/${m[1]}`);
+    // A global prefix would move every route.
+    expect(read('backend/src/main.ts')).not.toMatch(/setGlobalPrefix/);
+    expect(container.readinessProbe?.httpGet?.path).toBe('/api/health/ready');
+    expect(container.livenessProbe?.httpGet?.path).toBe('/api/health/live');
+    expect(routes).toEqual(expect.arrayContaining(['/api/health/ready', '/api/health/live']));
+    for (const probe of [container.readinessProbe, container.livenessProbe]) {
+      expect(containerPortFor(backend, probe!.httpGet!.port)).toBeDefined();
+    }
+  });
+});
+
+describe('the frontend Deployment', () => {
+  const container = onlyContainer(deployment('frontend'));
+
+  it('calls the backend at its Service, on a port the Service serves', () => {
+    const url = new URL(env(container, 'BACKEND_URL'));
+    const service = cluster.serviceByHost(url.hostname);
+    expect(service && `${service.namespace}/${service.name}`).toBe('99-apps/backend');
+    expect(service!.ports.map((p) => p.port)).toContain(Number(url.port));
+    expect(cluster.serviceTargets(service!)).toEqual([backend]);
+  });
+
+  it('listens on its container port', () => {
+    expect(Number(env(container, 'PORT'))).toBe(single(container.ports ?? [], 'frontend port').containerPort);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+/** `name[:tag][@digest]`; the tag is after the last colon of the last path segment. */
+function imageRef(image: string): { name: string; tag?: string; digest?: string } {
+  const [withoutDigest, digest] = image.split('@') as [string, string | undefined];
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1), digest } : { name: withoutDigest, digest };
+}
+
+describe('images', () => {
+  const containers = cluster.repoWorkloads.flatMap((w) => [...w.podSpec!.containers, ...(w.podSpec!.initContainers ?? [])].map((c) => ({ workload: w, container: c })));
+  const kindNodeImages = (kindConfig.nodes ?? []).map((n) => n.image);
+
+  it('pins every image with a tag that is not latest', () => {
+    const images = [...containers.map((c) => c.container.image!), ...kindNodeImages.map((i) => i ?? '(none)')];
+    expect(images.length).toBeGreaterThan(3);
+    expect(images.filter((image) => !imageRef(image).tag || imageRef(image).tag === 'latest')).toEqual([]);
+  });
+
+  it('runs the locally built app images, never pulling them', () => {
+    const apps = containers.filter((c) => c.workload.namespace === '99-apps');
+    expect(apps.map((c) => [c.container.image!.replace(/:.*/, ''), c.container.imagePullPolicy])).toEqual([
+      ['zt-demo/backend', 'IfNotPresent'],
+      ['zt-demo/frontend', 'IfNotPresent'],
+    ]);
+  });
+
+  it('uses the third-party images pinned in versions.env', () => {
+    expect(onlyContainer(postgres).image).toBe(pinned('POSTGRES_IMAGE'));
+    expect(kindNodeImages.length).toBeGreaterThan(0);
+    expect(kindNodeImages.filter((image) => image !== pinned('KIND_NODE_IMAGE'))).toEqual([]);
+    const pinnedImages = Object.entries(versions).filter(([name]) => name.endsWith('_IMAGE')).map(([, value]) => value);
+    const thirdParty = containers.map((c) => c.container.image!).filter((image) => !image.startsWith('zt-demo/'));
+    expect(thirdParty.filter((image) => !pinnedImages.includes(image))).toEqual([]);
+  });
+
+  it.each(['backend/Dockerfile', 'frontend/Dockerfile'])('builds %s on the pinned Node.js image by default', (file) => {
+    expect(parseDockerfile(read(file)).globalArgs.get('NODE_IMAGE')).toBe(pinned('NODE_IMAGE'));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// App pods: the "restricted" Pod Security Standard and no Kubernetes API token
+
+describe('app pods (namespace 99-apps)', () => {
+  it('enforces the restricted Pod Security Standard on the namespace', () => {
+    const namespace = single(manifestsOf<INamespace>(documents, 'v1', 'Namespace').filter((n) => n.value.metadata?.name === '99-apps'), 'namespace 99-apps');
+    expect(namespace.value.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('use no host namespaces or hostPath volumes', () => {
+    expect(appWorkloads.map((w) => w.name)).toEqual(['backend', 'frontend']);
+    const wrong = appWorkloads.flatMap(({ name, podSpec }) => [
+      ...(podSpec!.volumes ?? []).filter((v) => v.hostPath).map((v) => `${name}: hostPath volume ${v.name}`),
+      ...(['hostNetwork', 'hostPID', 'hostIPC'] as const).filter((key) => podSpec![key]).map((key) => `${name}: ${key}`),
+    ]);
+    expect(wrong).toEqual([]);
+  });
+
+  it('run every container as non-root, without privilege escalation, capabilities or a writable root filesystem, under RuntimeDefault seccomp', () => {
+    const wrong = appWorkloads.flatMap(({ name, podSpec }) => {
+      const pod = podSpec!.securityContext ?? {};
+      return [...podSpec!.containers, ...(podSpec!.initContainers ?? [])].flatMap((c) => {
+        const sc = c.securityContext ?? {};
+        const problems = [
+          (sc.runAsNonRoot ?? pod.runAsNonRoot) !== true && 'runAsNonRoot is not true',
+          (sc.runAsUser ?? pod.runAsUser) === 0 && 'runAsUser 0',
+          sc.allowPrivilegeEscalation !== false && 'allowPrivilegeEscalation is not false',
+          sc.readOnlyRootFilesystem !== true && 'readOnlyRootFilesystem is not true',
+          !sc.capabilities?.drop?.includes('ALL') && 'capabilities do not drop ALL',
+          (sc.capabilities?.add ?? []).length > 0 && 'capabilities added',
+          (sc.seccompProfile ?? pod.seccompProfile)?.type !== 'RuntimeDefault' && 'seccomp is not RuntimeDefault',
+        ];
+        return problems.filter((p) => p !== false).map((p) => `${name}/${c.name}: ${p}`);
+      });
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('mount no Kubernetes API token, in the pods or their service accounts', () => {
+    const accounts = manifestsOf<IServiceAccount>(documents, 'v1', 'ServiceAccount');
+    expect(appWorkloads.map((w) => [w.name, w.podSpec!.automountServiceAccountToken])).toEqual([
+      ['backend', false],
+      ['frontend', false],
+    ]);
+    expect(appWorkloads.map((w) => single(accounts.filter((a) => a.value.metadata?.name === w.serviceAccountName), `ServiceAccount ${w.serviceAccountName}`).value.automountServiceAccountToken)).toEqual([false, false]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL's bootstrap
+
+describe('the PostgreSQL bootstrap', () => {
+  const dir = 'infrastructure/postgres';
+  const kustomization = onlyDocument<Kustomization>(documents, `${dir}/kustomization.yaml`);
+  const generator = single((kustomization.configMapGenerator ?? []).filter((g) => g.name === 'postgres-bootstrap'), 'postgres-bootstrap generator');
+  const podSpec = postgres.spec!.template.spec!;
+  const container = onlyContainer(postgres);
+  const volume = single((podSpec.volumes ?? []).filter((v) => v.configMap?.name === generator.name), 'bootstrap volume');
+  const mounts = (container.volumeMounts ?? []).filter((m) => m.name === volume.name);
+  const initdb = read(`${dir}/initdb.sh`);
+
+  it('builds its ConfigMap from exactly initdb.sh and the SQL files local mode runs, all present', () => {
+    expect([...(generator.files ?? [])].sort()).toEqual(['bootstrap.sql', 'initdb.sh', 'seed-demo-users.sql']);
+    expect((generator.files ?? []).filter((file) => !existsSync(repoPath(dir, file)))).toEqual([]);
+    expect(generator.namespace).toBe(postgres.metadata?.namespace);
+    // The StatefulSet names the ConfigMap literally, so kustomize must not add a hash suffix.
+    expect(kustomization.generatorOptions?.disableNameSuffixHash).toBe(true);
+  });
+
+  it('mounts initdb.sh into /docker-entrypoint-initdb.d/ and the SQL files outside it, read-only', () => {
+    const script = single(mounts.filter((m) => m.subPath === 'initdb.sh'), 'initdb.sh mount');
+    expect(script.mountPath).toMatch(/^\/docker-entrypoint-initdb\.d\/[^/]+\.sh$/);
+    const sqlDir = single(mounts.filter((m) => m.subPath === undefined), 'SQL directory mount');
+    expect(sqlDir.mountPath.startsWith('/docker-entrypoint-initdb.d')).toBe(false);
+    expect(mounts.every((m) => m.readOnly === true)).toBe(true);
+    // initdb.sh reads the SQL files from where they are mounted.
+    expect(/^sql=(\S+)$/m.exec(initdb)?.[1]).toBe(sqlDir.mountPath);
+  });
+
+  it('runs bootstrap.sql with the OpenBao admin password, then seed-demo-users.sql', () => {
+    const bootstrap = /^.*-v openbao_pw=.*-f "\$sql\/bootstrap\.sql".*$/m.exec(initdb);
+    const seed = /^.*-f "\$sql\/seed-demo-users\.sql".*$/m.exec(initdb);
+    expect(bootstrap).not.toBeNull();
+    expect(seed).not.toBeNull();
+    expect(bootstrap!.index).toBeLessThan(seed!.index);
+    expect(read(`${dir}/bootstrap.sql`)).toMatch(/:'openbao_pw'/);
+  });
+
+  it('gets every variable initdb.sh reads from the container environment', () => {
+    const used = new Set([...initdb.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+    const defined = new Set((container.env ?? []).map((e) => e.name));
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((name) => !defined.has(name))).toEqual([]);
+  });
+
+  it('reads exactly the keys of the Secret setup creates', () => {
+    const refs = [...podSpec.containers, ...(podSpec.initContainers ?? [])].flatMap((c) =>
+      (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`] : [])),
+    );
+    expect(refs.sort()).toEqual(POSTGRES_CREDENTIALS.keys.map((key) => `${POSTGRES_CREDENTIALS.name}/${key}`).sort());
+    expect(postgres.metadata?.namespace).toBe(POSTGRES_CREDENTIALS.namespace);
+  });
+});
+
+describe('kustomizations', () => {
+  const kustomizations = manifestsOf<Kustomization>(documents, 'kustomize.config.k8s.io/v1beta1', 'Kustomization');
+
+  it.each(kustomizations.map((k) => [k.file, k.value] as const))('%s lists every YAML file of its directory, and only those', (file, kustomization) => {
+    const dir = posix.dirname(file);
+    const onDisk = readdirSync(repoPath(dir)).filter((name) => /\.ya?ml$/.test(name) && name !== 'kustomization.yaml');
+    expect([...(kustomization.resources ?? [])].sort()).toEqual(onDisk.sort());
+  });
+
+  it('covers the three kustomize directories', () => {
+    expect(kustomizations.map((k) => k.file).sort()).toEqual(['backend/k8s/kustomization.yaml', 'frontend/k8s/kustomization.yaml', 'infrastructure/postgres/kustomization.yaml']);
+  });
+});
