@@ -14,11 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { identity as facts } from '../lib/identity.ts';
 import { REPO_ROOT, repoPath } from '../lib/repo.ts';
+import { versions } from '../lib/versions.ts';
 
 const run = promisify(execFile);
-const versions = Object.fromEntries(
-  [...readFileSync(repoPath('infrastructure', 'versions.env'), 'utf8').matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
-);
 const spireValues = parse(readFileSync(repoPath('infrastructure', 'spire', 'values.yaml'), 'utf8'));
 
 interface Call {
@@ -48,18 +46,15 @@ async function snapshotRepo(dir: string): Promise<void> {
     await run('git', args, { cwd: dir });
 }
 
-async function setup(args: string[], pathDir = join(work, 'repo', 'tests', 'kind', 'bin')) {
-  const log = join(work, 'calls.jsonl');
+/** The environment of a script run against the stand-ins in pathDir, recording calls to log. */
+function fakeEnv(log: string, pathDir = join(work, 'repo', 'tests', 'kind', 'bin')) {
   writeFileSync(log, '');
-  const env = {
-    ...process.env,
-    PATH: `${pathDir}:${process.env.PATH}`,
-    FAKE_LOG: log,
-    FAKE_STATE: join(work, 'state'),
-    NO_COLOR: '1',
-    ZT_KIND_APP_URL: appUrl,
-    ZT_KIND_TIMEOUT: '20',
-  };
+  return { ...process.env, PATH: `${pathDir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STATE: join(work, 'state'), NO_COLOR: '1' };
+}
+
+async function setup(args: string[], pathDir?: string) {
+  const log = join(work, 'calls.jsonl');
+  const env = { ...fakeEnv(log, pathDir), ZT_KIND_APP_URL: appUrl, ZT_KIND_TIMEOUT: '20' };
   const result = await run('bash', [join(work, 'repo', 'scripts', 'setup.sh'), ...args], { cwd: join(work, 'repo'), env }).then(
     ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ status: error.code, stdout: error.stdout, stderr: error.stderr }),
@@ -260,8 +255,7 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
 describe('scripts/teardown.sh --kind', () => {
   it('deletes the whole cluster and, when told to, the local secrets', async () => {
     const log = join(work, 'teardown.jsonl');
-    writeFileSync(log, '');
-    const env = { ...process.env, PATH: `${join(work, 'repo', 'tests', 'kind', 'bin')}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STATE: join(work, 'state'), NO_COLOR: '1' };
+    const env = fakeEnv(log);
     const { stdout } = await run('bash', [join(work, 'repo', 'scripts', 'teardown.sh'), '--kind', '--yes'], { cwd: join(work, 'repo'), env });
     const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => line(JSON.parse(l)));
     expect(calls).toContain('kind delete cluster --name zt-demo');

@@ -2,11 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { repoPath } from '../lib/repo.ts';
+import { versions } from '../lib/versions.ts';
 
 const read = (...parts: string[]): string => readFileSync(repoPath(...parts), 'utf8');
-const versions = Object.fromEntries(
-  [...read('infrastructure', 'versions.env').matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
-);
 
 describe('pinned versions', () => {
   it('builds the pinned SPIRE release, with every dependency checksummed', () => {
