@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs zt-demo.
 #
-# Usage: scripts/setup.sh [--kind [--wireguard] | --local] [-h|--help]
+# Usage: scripts/setup.sh [--kind [--wireguard] | --local] [--fast-rotation] [-h|--help]
 #
 #   (no option)  kind mode when Docker answers, otherwise local mode
 #   --kind       kind mode: a kind cluster (1 control plane, 2 workers) with Cilium (mutual
@@ -12,6 +12,9 @@
 #                alone does not encrypt)
 #   --local      local mode: PostgreSQL, SPIRE server and agent, the SPIRE OIDC discovery provider
 #                and OpenBao run as plain processes on 127.0.0.1, with state and logs in .local/
+#   --fast-rotation  short database leases (5 minutes, rotated every 2) so a live demo shows a real
+#                rotation (scripts/demo.sh part 4); a run without it sets the default again:
+#                1-hour leases, rotated every 50 minutes
 #
 # Safe to run again: what already runs is left alone, and the run says so.
 # Stop everything with: scripts/teardown.sh --kind (or --local)
@@ -73,20 +76,24 @@ ${_c_bold}zt-demo local stack is up$([[ "$unchanged" == 1 ]] && echo " (it alrea
   The app                ${_c_bold}$ZT_FRONTEND_URL${_c_off}
 
   Workload identity      $ZT_BACKEND_SPIFFE_ID  (unix user $ZT_BACKEND_USER)
+  Database leases        $(rotation_summary)
   Demo users             jake/jake99 amy/amy99 rosa/rosa99 charles/charles99 (users)
                          terry/terry99 gina/gina99 (admins)
 
   Logs                   $ZT_LOG_DIR/
+  Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour; --auto checks every step)
   Stop everything        scripts/teardown.sh --local
 EOF
 }
 
 setup_local() {
+  local rotation=$1
   step 1/9 "Checking prerequisites"
   ensure_commands jq curl openssl ss setsid sha256sum python3
   is_root && ensure_commands runuser setpriv
   ensure_postgres_installed
   load_identity
+  use_rotation_setting "$rotation"
   load_local_env
   ensure_local_users
   prepare_state_dirs
@@ -134,9 +141,10 @@ setup_local() {
 }
 
 setup_kind() {
-  local wireguard=$1 tag
+  local wireguard=$1 rotation=$2 tag
   mkdir -p "$ZT_KIND_WORK_DIR" && (umask 077 && mkdir -p "$ZT_KIND_SECRETS_DIR")
   load_identity
+  use_rotation_setting "$rotation"
   ZT_KIND_JWT_ISSUER="https://oidc-discovery.$ZT_TRUST_DOMAIN"
 
   step 1/11 "Checking prerequisites"
@@ -166,12 +174,13 @@ setup_kind() {
 }
 
 main() {
-  local mode=auto wireguard=0
+  local mode=auto wireguard=0 rotation=default
   while (($#)); do
     case "$1" in
       --local) mode=local ;;
       --kind) mode=kind ;;
       --wireguard) wireguard=1 ;;
+      --fast-rotation) rotation=fast ;;
       -h | --help) usage_from_header "$0"; exit 0 ;;
       *) die "unknown option: $1" "see scripts/setup.sh --help" ;;
     esac
@@ -188,9 +197,9 @@ main() {
   fi
   if [[ "$mode" == local ]]; then
     ((wireguard == 0)) || die "--wireguard is a kind-mode option" "scripts/setup.sh --kind --wireguard"
-    setup_local
+    setup_local "$rotation"
   else
-    setup_kind "$wireguard"
+    setup_kind "$wireguard" "$rotation"
   fi
 }
 

@@ -20,6 +20,8 @@
 #   --pg-port PORT               PostgreSQL port (default 5432)
 #   --pg-admin-password-file F   file holding the password of the database admin role (required)
 #   --pg-sslmode MODE            sslmode in the connection URL (default disable)
+#   --rotation default|fast      database lease TTLs: identity.json's default (1h), or the short
+#                                ones of its fastRotation setting (setup.sh --fast-rotation)
 #   -h, --help                   show this help
 set -euo pipefail
 
@@ -52,7 +54,7 @@ bao_api() {
 }
 
 parse_args() {
-  DISCOVERY_URL="" JWKS_URL="" JWKS_CA_FILE="" ISSUER="" PG_HOST="" PG_PORT=5432 PG_PW_FILE="" PG_SSLMODE=disable
+  DISCOVERY_URL="" JWKS_URL="" JWKS_CA_FILE="" ISSUER="" PG_HOST="" PG_PORT=5432 PG_PW_FILE="" PG_SSLMODE=disable ROTATION=default
   while (($#)); do
     case "$1" in
       --jwt-discovery-url) DISCOVERY_URL=${2:?}; shift ;;
@@ -63,6 +65,7 @@ parse_args() {
       --pg-port) PG_PORT=${2:?}; shift ;;
       --pg-admin-password-file) PG_PW_FILE=${2:?}; shift ;;
       --pg-sslmode) PG_SSLMODE=${2:?}; shift ;;
+      --rotation) ROTATION=${2:?}; shift ;;
       -h | --help) usage_from_header "$0"; exit 0 ;;
       *) die "unknown option: $1" "see $0 --help" ;;
     esac
@@ -76,6 +79,7 @@ parse_args() {
   [[ -n "$PG_HOST" ]] || die "--pg-host is required" "see $0 --help"
   [[ -r "$PG_PW_FILE" ]] || die "--pg-admin-password-file must name a readable file" "see $0 --help"
   [[ -z "$JWKS_CA_FILE" || -r "$JWKS_CA_FILE" ]] || die "cannot read --jwks-ca-file $JWKS_CA_FILE"
+  [[ "$ROTATION" == default || "$ROTATION" == fast ]] || die "--rotation must be default or fast, not '$ROTATION'" "see $0 --help"
 }
 
 # enable_once KIND PATH TYPE [OPTIONS_JSON]: mounts a secrets engine (KIND=mounts) or an auth
@@ -144,7 +148,7 @@ configure_database() {
     --arg ttl "$ZT_DB_DEFAULT_TTL" --arg max "$ZT_DB_MAX_TTL" '{
       db_name: $db, creation_statements: [$c], revocation_statements: [$r], default_ttl: $ttl, max_ttl: $max
     }')" >/dev/null
-  ok "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE: default TTL $ZT_DB_DEFAULT_TTL, max $ZT_DB_MAX_TTL"
+  ok "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE: default TTL $ZT_DB_DEFAULT_TTL, max $ZT_DB_MAX_TTL ($ROTATION rotation setting)"
 }
 
 # The backend's session signing key lives only in OpenBao. Created once (cas=0 refuses to
@@ -165,6 +169,7 @@ configure_signing_key() {
 main() {
   parse_args "$@"
   load_identity
+  use_rotation_setting "$ROTATION"
   have curl || die "curl is needed" "apt-get install -y curl"
   have openssl || die "openssl is needed" "apt-get install -y openssl"
   configure_policy

@@ -62,8 +62,16 @@ app_running() {
   return 1
 }
 
+# What the backend's behaviour depends on besides its code; a running backend started with other
+# settings (say, before --fast-rotation) is restarted.
+backend_settings() { echo "rotate-interval=$ZT_DB_ROTATION_INTERVAL rotate-fraction=${ZT_DB_ROTATE_FRACTION:-}"; }
+
 start_backend() {
-  local root
+  local root settings_file="$ZT_RUN_DIR/backend.settings"
+  if pid_alive "$ZT_RUN_DIR/backend.pid" "$(process_signature backend)" && [[ "$(cat "$settings_file" 2>/dev/null)" != "$(backend_settings)" ]]; then
+    info "restarting the backend: its rotation setting changed ($(backend_settings))"
+    stop_processes backend
+  fi
   app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
   ensure_node_packages
   build_backend
@@ -71,10 +79,12 @@ start_backend() {
   # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
   local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
     OPENBAO_ADDR="$ZT_BAO_ADDR" DB_HOST=127.0.0.1 DB_PORT="$ZT_PG_PORT" ZT_IDENTITY_FILE="$root/infrastructure/identity.json"
+    DB_ROTATE_INTERVAL="$ZT_DB_ROTATION_INTERVAL"
     ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
     ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
     node dist/main.js)
   launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
+  backend_settings >"$settings_file"
   wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$ZT_LOG_DIR/backend.log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
 }

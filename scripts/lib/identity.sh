@@ -31,11 +31,38 @@ load_identity() {
       ZT_DB_PASSWORD_POLICY: .database.passwordPolicy,
       ZT_DB_DEFAULT_TTL: .database.defaultTtl,
       ZT_DB_MAX_TTL: .database.maxTtl,
-      ZT_DB_ROTATION_INTERVAL: .database.rotationInterval
+      ZT_DB_ROTATION_INTERVAL: .database.rotationInterval,
+      ZT_DB_FAST_DEFAULT_TTL: .database.fastRotation.defaultTtl,
+      ZT_DB_FAST_MAX_TTL: .database.fastRotation.maxTtl,
+      ZT_DB_FAST_ROTATION_INTERVAL: .database.fastRotation.rotationInterval
     }
     | to_entries[]
     | if .value == null then error("missing identity fact for \(.key)") else . end
     | "export \(.key)=\(.value | @sh)"
   ' "$ZT_IDENTITY_FILE") || die "could not read the identity facts from $ZT_IDENTITY_FILE" "check that it is valid JSON: jq . $ZT_IDENTITY_FILE"
   eval "$exports"
+}
+
+# use_rotation_setting default|fast: makes ZT_DB_DEFAULT_TTL, ZT_DB_MAX_TTL and
+# ZT_DB_ROTATION_INTERVAL those of the chosen setting. "fast" (setup.sh --fast-rotation) gives
+# leases of minutes, so a live demo shows a real rotation; "default" is the 1 h / 50 min of
+# identity.json. Call after load_identity.
+use_rotation_setting() {
+  case "$1" in
+    default) ;;
+    fast)
+      ZT_DB_DEFAULT_TTL=$ZT_DB_FAST_DEFAULT_TTL ZT_DB_MAX_TTL=$ZT_DB_FAST_MAX_TTL
+      ZT_DB_ROTATION_INTERVAL=$ZT_DB_FAST_ROTATION_INTERVAL
+      ;;
+    *) die "unknown rotation setting: $1" "use default or fast" ;;
+  esac
+  ZT_ROTATION_SETTING=$1
+  export ZT_DB_DEFAULT_TTL ZT_DB_MAX_TTL ZT_DB_ROTATION_INTERVAL ZT_ROTATION_SETTING
+}
+
+# One line for the setup summaries: how long database leases live and when they are rotated.
+rotation_summary() {
+  local other="scripts/setup.sh --fast-rotation: $ZT_DB_FAST_DEFAULT_TTL leases, rotated every $ZT_DB_FAST_ROTATION_INTERVAL"
+  [[ "$ZT_ROTATION_SETTING" == fast ]] && other="back to the default: scripts/setup.sh without --fast-rotation"
+  echo "$ZT_DB_DEFAULT_TTL, rotated every $ZT_DB_ROTATION_INTERVAL ($ZT_ROTATION_SETTING setting; $other)"
 }

@@ -401,7 +401,8 @@ kind_configure_openbao() {
   BAO_ADDR="$ZT_KIND_BAO_ADDR" BAO_TOKEN="$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")" \
     "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
     --jwks-url "https://$ZT_KIND_OIDC_SERVICE/keys" --jwks-ca-file "$bundle" --issuer "$ZT_KIND_JWT_ISSUER" \
-    --pg-host "$ZT_KIND_PG_HOST" --pg-admin-password-file "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password"
+    --pg-host "$ZT_KIND_PG_HOST" --pg-admin-password-file "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password" \
+    --rotation "$ZT_ROTATION_SETTING"
   stop_openbao_port_forward
 }
 
@@ -446,8 +447,10 @@ kind_images() {
 # ---------------------------------------------------------------------------------------------
 # 10. The apps
 
-# The manifests of backend/k8s and frontend/k8s with this revision's image tags, through a
-# generated kustomize overlay (.kind/apps) so the committed files stay as they are.
+# The manifests of backend/k8s and frontend/k8s with this revision's image tags and the rotation
+# setting, through a generated kustomize overlay (.kind/apps) so the committed files stay as they
+# are. The settings ConfigMap's name carries a hash of its content, so a changed setting rolls the
+# backend out again.
 write_apps_overlay() {
   local tag=$1
   mkdir -p "$ZT_KIND_WORK_DIR/apps"
@@ -463,6 +466,10 @@ images:
     newTag: "$tag"
   - name: zt-demo/frontend
     newTag: "$tag"
+configMapGenerator:
+  - name: backend-settings
+    literals:
+      - DB_ROTATE_INTERVAL=$ZT_DB_ROTATION_INTERVAL
 EOF
 }
 
@@ -500,10 +507,11 @@ ${_c_bold}zt-demo is running on kind$([[ "$1" == 1 ]] && echo " (it already was:
 
   Cluster                kind $ZT_KIND_CLUSTER (kubectl --context $ZT_KIND_CONTEXT)
   Workload identity      $ZT_BACKEND_SPIFFE_ID
+  Database leases        $(rotation_summary)
   OpenBao secrets        .secrets/openbao-init.json (unseal key and root token; keep it private)
   Network flows          hubble observe -P --namespace 99-apps   (UI: cilium hubble ui)
 
-  Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour)
+  Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour; --auto checks every step)
   Stop everything        scripts/teardown.sh --kind
 EOF
 }

@@ -258,7 +258,7 @@ openbao_config_fingerprint() {
   {
     cat "$ZT_REPO_ROOT/infrastructure/identity.json" "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
       "$ZT_REPO_ROOT"/infrastructure/openbao/*.hcl "$ZT_REPO_ROOT"/infrastructure/openbao/sql/*.sql
-    echo "$(<"$ZT_RUN_DIR/openbao.pid") $ZT_JWT_ISSUER $ZT_PG_PORT"
+    echo "$(<"$ZT_RUN_DIR/openbao.pid") $ZT_JWT_ISSUER $ZT_PG_PORT $ZT_ROTATION_SETTING"
   } | sha256sum | cut -c1-16
 }
 
@@ -273,7 +273,7 @@ configure_openbao_local() {
     "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
     --jwt-discovery-url "$ZT_JWT_ISSUER" --issuer "$ZT_JWT_ISSUER" \
     --pg-host 127.0.0.1 --pg-port "$ZT_PG_PORT" \
-    --pg-admin-password-file "$ZT_SECRETS_DIR/pg-openbao-admin-password"
+    --pg-admin-password-file "$ZT_SECRETS_DIR/pg-openbao-admin-password" --rotation "$ZT_ROTATION_SETTING"
   echo "$fingerprint" >"$marker"
 }
 

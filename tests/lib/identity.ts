@@ -26,6 +26,8 @@ export interface IdentityFacts {
     defaultTtl: string;
     maxTtl: string;
     rotationInterval: string;
+    /** The setting `scripts/setup.sh --fast-rotation` applies, for a live demo of rotation. */
+    fastRotation: { defaultTtl: string; maxTtl: string; rotationInterval: string };
   };
 }
 

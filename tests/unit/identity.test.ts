@@ -35,6 +35,14 @@ describe('infrastructure/identity.json', () => {
     expect(durationSeconds(identity.database.defaultTtl)).toBe(60 * 60);
     expect(durationSeconds(identity.database.rotationInterval)).toBeLessThan(durationSeconds(identity.database.defaultTtl));
   });
+
+  it('has a fast-rotation setting that rotates within minutes, before its short lease ends', () => {
+    const fast = identity.database.fastRotation;
+    expect(durationSeconds(fast.rotationInterval)).toBeLessThanOrEqual(5 * 60);
+    expect(durationSeconds(fast.rotationInterval)).toBeLessThan(durationSeconds(fast.defaultTtl));
+    expect(durationSeconds(fast.maxTtl)).toBeGreaterThanOrEqual(durationSeconds(fast.defaultTtl));
+    expect(durationSeconds(identity.openbao.tokenTtl)).toBeGreaterThanOrEqual(durationSeconds(fast.defaultTtl));
+  });
 });
 
 describe('infrastructure/openbao/backend-policy.hcl', () => {
