@@ -17,7 +17,7 @@ const STATE_DIR = process.env.FAKE_STATE;
 if (!LOG || !STATE_DIR) fail('FAKE_LOG and FAKE_STATE must be set');
 
 const log = (entry) => appendFileSync(LOG, `${JSON.stringify(entry)}\n`);
-const statePath = (name) => join(STATE_DIR, `${name}.json`);
+const statePath = (name) => join(STATE_DIR, name === 'hubble-flows' ? 'hubble-flows.jsonl' : `${name}.json`);
 const load = (name, initial) => (existsSync(statePath(name)) ? JSON.parse(readFileSync(statePath(name), 'utf8')) : initial);
 const save = (name, value) => writeFileSync(statePath(name), JSON.stringify(value, null, 2));
 const cluster = load('cluster', { exists: false, releases: {}, configmaps: {}, secrets: {}, applied: {}, images: [], nodeImages: [] });
@@ -110,7 +110,12 @@ const tools = {
 
   hubble(args) {
     if (args[0] === 'version') return out('hubble v1.19.4@HEAD-0a1b2c3 compiled with go1.25.1 on linux/amd64');
-    if (args[0] === 'observe') return out('Nov 22 10:00:00.000: 99-apps/frontend-1 -> 99-apps/backend-2 policy-verdict:L3-L4 INGRESS ALLOWED (TCP Flags: SYN; Auth: SPIRE)');
+    if (args[0] === 'observe') {
+      const [output] = takeFlag(args, '-o', '--output');
+      // jsonpb: the flows the test put in hubble-flows.jsonl (hubble's own filtering is not faked)
+      if (output === 'jsonpb') return process.stdout.write(existsSync(statePath('hubble-flows')) ? readFileSync(statePath('hubble-flows'), 'utf8') : '');
+      return out('Nov 22 10:00:00.000: 99-apps/frontend-1 -> 99-apps/backend-2 policy-verdict:L3-L4 INGRESS ALLOWED (TCP Flags: SYN; Auth: SPIRE)');
+    }
     fail(`unsupported: ${args.join(' ')}`);
   },
 
@@ -205,6 +210,7 @@ const tools = {
         break;
       }
       case 'port-forward':
+        if (more[0] === 'service/hubble-relay') return createServer().listen(Number(more[1].split(':')[0]), '127.0.0.1');
         return serveOpenBao(Number(more[1].split(':')[0]));
       case 'describe':
       case 'logs':

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# A guided walkthrough of zt-demo in six parts, against the stack scripts/setup.sh started.
+#
+# Usage: scripts/demo.sh [--local | --kind] [--auto] [--part N] [-h|--help]
+#
+#   1. Application login: the six demo users sign in; what their session token holds
+#   2. Workload identity: the backend's SPIFFE ID, its JWT-SVID's claims, the OpenBao login
+#      it buys, and the refusal of any other identity
+#   3. Static secrets: a KV v2 round trip with the backend's OpenBao token, and what its policy denies
+#   4. Dynamic secrets: the temporary PostgreSQL user, its lease and its sessions; a rotation
+#      that creates the next user and drops the old one
+#   5. Network security (kind mode only): Hubble flows with SPIFFE-backed mutual authentication,
+#      and the frontend's denied attempt to reach OpenBao
+#   6. Questions: where each part lives in the code
+#
+# Each step explains itself, shows the exact command, runs it, highlights the line that matters
+# and waits for Enter. No token is ever printed, only its claims.
+#
+#   (no mode)  the running stack: local mode when .local/ has one, otherwise kind mode
+#   --local    the local stack (scripts/setup.sh --local)
+#   --kind     the kind cluster (scripts/setup.sh --kind); unseals OpenBao first if needed
+#   --auto     no pauses; checks every expected outcome and exits non-zero at the first mismatch
+#              (the test command runs it in local mode)
+#   --part N   only part N (1-6)
+#
+# Part 4 shows a scheduled rotation live when the stack runs with short leases
+# (scripts/setup.sh --fast-rotation: 5-minute leases rotated every 2 minutes); otherwise, and
+# always with --auto, an admin forces one through the API.
+
+# The steps' commands are shown as written and run with eval, which is when their $ expands:
+# shellcheck disable=SC2016
+set -euo pipefail
+
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/identity.sh
+source "$ZT_REPO_ROOT/scripts/lib/identity.sh"
+# shellcheck source=lib/demo-ui.sh
+source "$ZT_REPO_ROOT/scripts/lib/demo-ui.sh"
+
+DEMO_MODE=""
+# Set by the shown commands and used by later steps (never printed: tokens are shown as claims).
+session="" admin_session="" svid="" login="" backend_token="" kv_path=""
+SEED_USERS="$ZT_REPO_ROOT/infrastructure/postgres/seed-demo-users.sql"
+
+# The demo users and their roles, from the SQL that creates them ("jake user" per line).
+demo_users() {
+  sed -nE "s/^ *\('([a-z]+)', '[^']*', '[^']*', '([a-z]+)'\).*/\1 \2/p" "$SEED_USERS"
+}
+
+# login USER: a session token for a demo user (password <user>99, as seed-demo-users.sql says).
+login() {
+  backend_api POST /api/auth/login "{\"username\":\"$1\",\"password\":\"${1}99\"}" | jq -r '.access_token // empty'
+}
+
+# ---------------------------------------------------------------------------------------------
+
+part_login() {
+  part 1 "Application login"
+  say "People sign in with a password. The backend compares it with a bcrypt hash (cost 12) in PostgreSQL and answers with a session token: an HS256 JWT signed with a key that exists only in OpenBao's KV store. The web app at port 3000 does exactly this on its server side."
+  show_run 'session=$(backend_api POST /api/auth/login '\''{"username":"jake","password":"jake99"}'\'' | jq -r .access_token)'
+  show_run 'jwt_claims "$session"' '"username"|"role"|"exp"'
+  check "jake's session token names jake" equals "$(jwt_claims "$session" | jq -r .username)" jake
+  show_run 'backend_api GET /api/auth/me "" "$session" | jq .' '"username"|"role"'
+  check "the backend accepts jake's session" out_has '"username": "jake"'
+  pause
+
+  say "All six members of the squad, each with their role (terry and gina are admins), and a wrong password:"
+  show_run 'for u in jake amy rosa terry charles gina; do backend_api POST /api/auth/login "{\"username\":\"$u\",\"password\":\"${u}99\"}" | jq -r --arg u "$u" '\''"\($u): " + (if .access_token then "signed in as \(.user.username), role \(.user.role)" else "REFUSED \(.error.code)" end)'\''; done' 'signed in|REFUSED'
+  local user role
+  while read -r user role; do
+    check "$user signs in with role $role" out_has "^$user: signed in as $user, role $role\$"
+  done < <(demo_users)
+  show_run 'backend_api POST /api/auth/login '\''{"username":"jake","password":"wrong"}'\'' | jq .' '"code"'
+  check "a wrong password is refused" out_has '"code": "invalid_credentials"'
+  pause
+}
+
+part_workload_identity() {
+  part 2 "Workload identity: SPIRE and OpenBao"
+  say "The backend has no password for OpenBao. SPIRE gives it an identity instead: a registration entry says which workload gets the SPIFFE ID $ZT_BACKEND_SPIFFE_ID, and the SPIRE agent checks that (attests it) every time the backend asks."
+  show_run "spire-server entry show -spiffeID $ZT_BACKEND_SPIFFE_ID" 'SPIFFE ID|Selector|JWT-SVID TTL'
+  check "SPIRE has a registration entry for the backend" out_has "SPIFFE ID +: $ZT_BACKEND_SPIFFE_ID"
+  pause
+
+  say "The backend asks the agent for a JWT-SVID: a short-lived token signed by SPIRE that says who it is (sub), for whom (aud) and who signed it (iss). Here are its claims; the token itself stays hidden."
+  show_run 'svid=$(fetch_svid backend)'
+  show_run 'jwt_claims "$svid"' '"sub"|"aud"|"iss"'
+  local claims
+  claims=$(jwt_claims "$svid")
+  check "sub is the backend's SPIFFE ID" equals "$(jq -r .sub <<<"$claims")" "$ZT_BACKEND_SPIFFE_ID"
+  check "aud is $ZT_JWT_AUDIENCE" equals "$(jq -r '[.aud] | flatten | join(",")' <<<"$claims")" "$ZT_JWT_AUDIENCE"
+  check "iss is SPIRE's issuer $DEMO_ISSUER" equals "$(jq -r .iss <<<"$claims")" "$DEMO_ISSUER"
+  pause
+
+  say "OpenBao's JWT role binds exactly that: this subject, this audience, and tokens signed with the keys SPIRE publishes at its issuer."
+  show_run "bao read -format=json auth/$ZT_BAO_JWT_MOUNT/role/$ZT_BAO_JWT_ROLE | jq '.data | {role_type, bound_subject, bound_audiences, user_claim, token_policies, token_ttl}'" 'bound_subject|bound_audiences|token_policies'
+  say "The backend logs in with its JWT-SVID, over OpenBao's HTTP API as the backend does it, and gets a token with its policy:"
+  show_run "login=\$(printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' \"\$svid\" | curl -s -X POST --data @- \"\$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login\")"
+  show_run 'jq '\''if .errors then . else .auth | {policies, metadata, lease_duration, renewable} end'\'' <<<"$login"' 'policies|"role"|error'
+  backend_token=$(jq -r '.auth.client_token // empty' <<<"$login")
+  check "OpenBao accepts the backend's JWT-SVID" test -n "$backend_token"
+  show_run 'BAO_TOKEN=$backend_token bao token lookup -format=json | jq '\''.data | {display_name, path, policies, ttl}'\''' 'display_name|policies'
+  check "OpenBao's token carries the backend's SPIFFE ID" out_has "\"display_name\": \"$ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID\""
+  check "the token has $ZT_BAO_POLICY" out_has "\"$ZT_BAO_POLICY\""
+  pause
+
+  say "Any other identity is refused, even one from the same SPIRE: here is the frontend's JWT-SVID."
+  show_run "frontend_svid=\$(fetch_svid frontend); printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' \"\$frontend_svid\" | curl -s -X POST --data @- \"\$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login\" | jq ." 'error|sub|claim'
+  check "OpenBao refuses the frontend's identity" out_has '"errors"'
+  say "And the running backend reports the same identity about itself:"
+  show_run 'backend_api GET /api/security/status "" "$session" | jq '\''{workload, openbao}'\''' 'spiffe_id|"role"|backend-policy'
+  check "the running backend is $ZT_BACKEND_SPIFFE_ID" out_has "\"spiffe_id\": \"$ZT_BACKEND_SPIFFE_ID\""
+  pause
+}
+
+part_static_secrets() {
+  part 3 "Static secrets: KV v2"
+  say "Each user's GitHub token lives in OpenBao's KV v2 store at $ZT_KV_MOUNT/$ZT_KV_GITHUB_USERS/<user id>, never in PostgreSQL. The backend writes and reads it with its own OpenBao token; here we do a round trip with the token from part 2 and a made-up value."
+  kv_path="$ZT_KV_GITHUB_USERS/demo-$$"
+  show_run "BAO_TOKEN=\$backend_token bao kv put -mount=$ZT_KV_MOUNT $kv_path token=ghp_demo_not_a_real_token" 'version|created_time'
+  show_run "BAO_TOKEN=\$backend_token bao kv get -mount=$ZT_KV_MOUNT -field=token $kv_path" 'ghp_'
+  check "KV v2 gives back what was written" equals "$DEMO_OUT" ghp_demo_not_a_real_token
+  pause
+
+  say "The policy allows only its own paths. Outside them, even reading is refused:"
+  show_run "BAO_TOKEN=\$backend_token bao read $ZT_DB_MOUNT/config/$ZT_DB_CONNECTION" 'permission denied|403'
+  check "reading the database engine's configuration is denied" out_has 'permission denied'
+  show_run "BAO_TOKEN=\$backend_token bao kv metadata delete -mount=$ZT_KV_MOUNT $kv_path && BAO_TOKEN=\$backend_token bao kv get -mount=$ZT_KV_MOUNT $kv_path" 'No value found|Success'
+  check "the secret is gone after the delete" out_has 'No value found'
+  say "(The demo's OpenBao token is revoked now; the backend keeps its own.)"
+  hidden 'BAO_TOKEN=$backend_token bao token revoke -self'
+  pause
+}
+
+part_dynamic_secrets() {
+  part 4 "Dynamic secrets: temporary PostgreSQL users"
+  say "The backend has no database password either. It reads $ZT_DB_MOUNT/creds/$ZT_DB_ROLE, and OpenBao creates a PostgreSQL role for it, with a lease: when the lease ends or is revoked, OpenBao ends its sessions and drops it."
+  show_run "bao read -format=json $ZT_DB_MOUNT/roles/$ZT_DB_ROLE | jq '.data | {default_ttl, max_ttl}'" 'ttl'
+  hidden 'admin_session=$(login terry)'
+  show_run 'backend_api GET /api/security/status "" "$admin_session" | jq .database' '"username"|lease_expires_at|next_rotation_at'
+  local before
+  before=$(jq -r .database.username <<<"$(backend_api GET /api/security/status "" "$admin_session")")
+  check "the backend uses a v- user" out_has '"username": "v-'
+  show_run "psql -c \"SELECT rolname AS role, rolvaliduntil AS \\\"valid until\\\" FROM pg_roles WHERE rolname LIKE 'v-%'\"" 'v-'
+  check "that user exists in PostgreSQL, with an end date" out_has "$before +\\| [0-9]{4}-"
+  show_run "psql -c \"SELECT usename AS role, count(*) AS sessions FROM pg_stat_activity WHERE usename LIKE 'v-%' GROUP BY 1\"" 'v-'
+  show_run "bao list sys/leases/lookup/$ZT_DB_MOUNT/creds/$ZT_DB_ROLE" '^[A-Za-z0-9]{20,}'
+  pause
+
+  say "Rotation: a new user, a new pool proved with a query, new requests on it, the old pool drained, and only then the old lease revoked, which drops the old user. No request fails on the way."
+  local ttl
+  ttl=$(bao read -format=json "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE" | jq -r .data.default_ttl)
+  if ((!DEMO_AUTO)) && ((ttl <= 600)); then
+    say "Short leases are on (scripts/setup.sh --fast-rotation), so we wait for the scheduled rotation:"
+    wait_for_rotation "$before"
+    show_run 'backend_api GET /api/security/status "" "$admin_session" | jq ".rotations[0]"' 'from_username|to_username|reason'
+    check "the scheduled rotation succeeded" out_has '"result": "ok"'
+  else
+    ((DEMO_AUTO)) || note "(With scripts/setup.sh --fast-rotation, leases last $ZT_DB_FAST_DEFAULT_TTL and you can watch a scheduled rotation here.)"
+    say "An admin (terry) forces one now:"
+    show_run 'backend_api POST /api/security/rotate "" "$admin_session" | jq .rotation' 'from_username|to_username|result'
+    check "the rotation succeeded" out_has '"result": "ok"'
+  fi
+  local after
+  after=$(jq -r .database.username <<<"$(backend_api GET /api/security/status "" "$admin_session")")
+  check "the backend now uses a new v- user" test "$after" != "$before" -a "${after#v-}" != "$after"
+  wait_until 15 "the old user to be dropped" old_user_gone "$before" || true
+  show_run "psql -c \"SELECT rolname AS role, rolvaliduntil AS \\\"valid until\\\" FROM pg_roles WHERE rolname LIKE 'v-%'\"" 'v-'
+  check "the new user exists" out_has "$after"
+  check "the old user $before is gone" old_user_gone "$before"
+  pause
+}
+
+old_user_gone() {
+  [[ -z "$(psql -Atc "SELECT 1 FROM pg_roles WHERE rolname = '$1'")" ]] || { DEMO_DETAIL="$1 still exists"; return 1; }
+}
+
+# wait_for_rotation USERNAME: a countdown until the backend's database user is no longer USERNAME.
+wait_for_rotation() {
+  local next now deadline current
+  next=$(backend_api GET /api/security/status "" "$admin_session" | jq -r '.database.next_rotation_at | sub("\\.[0-9]+Z$"; "Z") | fromdate')
+  deadline=$((next + 60))
+  while :; do
+    current=$(backend_api GET /api/security/status "" "$admin_session" | jq -r .database.username)
+    [[ "$current" != "$1" ]] && break
+    now=$(date +%s)
+    ((now < deadline)) || { printf '\n'; die "no rotation happened by its scheduled time" "the backend's log says why (scripts/setup.sh prints where it is)"; }
+    printf '\r  next rotation in %4ss ' "$((next > now ? next - now : 0))"
+    sleep 2
+  done
+  printf '\r  %s✓%s rotated: %s -> %s\n' "$_c_green" "$_c_off" "$1" "$current"
+}
+
+part_network() {
+  part 5 "Network security: Cilium, mutual authentication and Hubble"
+  demo_network_part
+  pause
+}
+
+part_questions() {
+  part 6 "Questions: where to look in the code"
+  say "Each part above, and where it lives:"
+  local what where
+  while IFS='|' read -r what where; do
+    [[ -e "$ZT_REPO_ROOT/${where%% *}" ]] || die "the demo points to ${where%% *}, which does not exist" "update scripts/demo.sh"
+    printf '    %-40s %s\n' "$what" "$where"
+  done <<'EOF'
+identity facts (one source)|infrastructure/identity.json
+1 login, session tokens|backend/src/auth/
+2 JWT-SVID from the Workload API|backend/src/identity/
+2 OpenBao login and renewal|backend/src/secrets/
+2 OpenBao's configuration (both modes)|infrastructure/openbao/configure.sh
+2 what the backend may do in OpenBao|infrastructure/openbao/backend-policy.hcl
+3 GitHub tokens in KV v2|backend/src/github/
+4 rotating pool, drain, revoke|backend/src/database/
+4 what a v- user may do|infrastructure/openbao/sql/creation.sql
+4 tables and grants|infrastructure/postgres/bootstrap.sql
+5 network policies|infrastructure/cilium/policies/
+5 Hubble commands|scripts/hubble.sh
+the live console|frontend/app/(app)/security/
+tests of every claim above|tests/chain/
+EOF
+  say "The README's troubleshooting section covers the known traps (issuer mismatch, audience binding, sealed OpenBao, leases dying with their token, laptop sleep)."
+}
+
+# ---------------------------------------------------------------------------------------------
+
+# Which stack to show: local when .local/ holds a running one, otherwise kind.
+detect_mode() {
+  if [[ -e "$ZT_REPO_ROOT/${ZT_STATE_NAME:-.local}/stack.env" ]]; then
+    echo local
+  elif have kubectl && kubectl --context kind-zt-demo get nodes >/dev/null 2>&1; then
+    echo kind
+  else
+    die "no running zt-demo to show" "start one first: scripts/setup.sh (or scripts/setup.sh --local)"
+  fi
+}
+
+load_mode() {
+  if [[ "$DEMO_MODE" == local ]]; then
+    # shellcheck source=lib/local-env.sh
+    source "$ZT_REPO_ROOT/scripts/lib/local-env.sh"
+    # shellcheck source=lib/local-stack.sh
+    source "$ZT_REPO_ROOT/scripts/lib/local-stack.sh"
+    # shellcheck source=lib/apps.sh
+    source "$ZT_REPO_ROOT/scripts/lib/apps.sh"
+    # shellcheck source=lib/demo-local.sh
+    source "$ZT_REPO_ROOT/scripts/lib/demo-local.sh"
+  else
+    # shellcheck source=lib/kind.sh
+    source "$ZT_REPO_ROOT/scripts/lib/kind.sh"
+    # shellcheck source=lib/demo-kind.sh
+    source "$ZT_REPO_ROOT/scripts/lib/demo-kind.sh"
+  fi
+}
+
+main() {
+  local only=""
+  while (($#)); do
+    case "$1" in
+      --local) DEMO_MODE=local ;;
+      --kind) DEMO_MODE=kind ;;
+      --auto) DEMO_AUTO=1 ;;
+      --part)
+        [[ "${2:-}" =~ ^[1-6]$ ]] || die "--part wants a number from 1 to 6" "e.g. scripts/demo.sh --part 4"
+        only=$2
+        shift
+        ;;
+      -h | --help) usage_from_header "$0"; exit 0 ;;
+      *) die "unknown option: $1" "see scripts/demo.sh --help" ;;
+    esac
+    shift
+  done
+  if ! have jq || ! have curl; then die "the demo needs jq and curl" "apt-get install -y jq curl (or brew install jq curl)"; fi
+  load_identity
+  [[ -n "$DEMO_MODE" ]] || DEMO_MODE=$(detect_mode)
+  load_mode
+  demo_connect
+
+  printf '%szt-demo: a zero-trust walkthrough (%s mode%s)%s\n' "$_c_bold" "$DEMO_MODE" "$( ((DEMO_AUTO)) && echo ", checking every step")" "$_c_off"
+  demo_legend
+  # Parts 2 to 4 need a session and the backend's OpenBao token from the parts before them.
+  if [[ -n "$only" && "$only" != 1 && "$only" != 5 && "$only" != 6 ]]; then
+    hidden 'session=$(login jake)'
+    [[ "$only" == 3 ]] && hidden 'svid=$(fetch_svid backend); backend_token=$(printf "{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}" "$svid" | curl -s -X POST --data @- "$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login" | jq -r .auth.client_token)'
+  fi
+  local n
+  for n in 1 2 3 4 5 6; do
+    [[ -z "$only" || "$only" == "$n" ]] || continue
+    case "$n" in
+      1) part_login ;;
+      2) part_workload_identity ;;
+      3) part_static_secrets ;;
+      4) part_dynamic_secrets ;;
+      5) part_network ;;
+      6) part_questions ;;
+    esac
+  done
+  printf '\n%sDone%s: %s checks passed%s.\n' "$_c_bold" "$_c_off" "$DEMO_CHECKS" \
+    "$([[ "$DEMO_MODE" == local && ( -z "$only" || "$only" == 5 ) ]] && echo "; part 5 needs kind mode")"
+}
+
+main "$@"

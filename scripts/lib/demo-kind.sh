@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # DEMO_* variables are read by scripts/demo.sh and demo-ui.sh
+# The demo's shorthands in kind mode, with the same names as in local mode (demo-local.sh): here
+# they reach into the cluster. The backend is reached from inside the frontend pod (the one path
+# the network policies allow, with mutual authentication); bao, psql and spire-server run inside
+# their pods. Sourced after common.sh, identity.sh and kind.sh.
+
+demo_connect() {
+  have kubectl || die "kubectl is needed for kind mode" "see the README's Kubernetes (kind) section"
+  kubectl get nodes >/dev/null 2>&1 ||
+    die "the kind cluster $ZT_KIND_CLUSTER does not answer (context $ZT_KIND_CONTEXT)" "start it with scripts/setup.sh --kind"
+  mkdir -p "$ZT_KIND_WORK_DIR"
+  # Every restart of OpenBao's pod seals it; unseal first, with the key setup.sh saved.
+  openbao_port_forward
+  openbao_unseal
+  DEMO_ROOT_TOKEN=$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")
+  DEMO_REDACT+=("$DEMO_ROOT_TOKEN")
+  DEMO_ISSUER="https://oidc-discovery.$ZT_TRUST_DOMAIN"
+  BAO_ADDR=$ZT_KIND_BAO_ADDR
+  unset BAO_TOKEN
+  kubectl -n 99-apps rollout status deployment/backend --timeout=120s >/dev/null 2>&1 ||
+    die "the backend is not ready" "scripts/setup.sh --kind shows what is wrong"
+}
+
+demo_legend() {
+  say "Kind mode: the commands below use these shorthands:"
+  note "kubectl ...                        kubectl --context $ZT_KIND_CONTEXT ..."
+  note "backend_api M PATH [JSON] [TOKEN]  an HTTP call to the backend from inside the frontend pod (node's fetch), the path the policies allow"
+  note "spire-server ...                   /opt/spire/bin/spire-server ... inside zt-spire-server-0"
+  note "fetch_svid backend|frontend        spire-server jwt mint -audience $ZT_JWT_AUDIENCE for that SPIFFE ID (the app images carry no SPIRE CLI)"
+  note "bao ...                            bao ... inside openbao-0, with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
+  note "psql ...                           psql as postgres on $ZT_DB_NAME inside postgres-0"
+  note "BAO_ADDR                           $BAO_ADDR, a port-forward to openbao-0"
+}
+
+kubectl() { command kubectl --context "$ZT_KIND_CONTEXT" "$@"; }
+
+# The node script reads the session token from stdin, so it is on no command line.
+DEMO_FETCH_JS='let t="";process.stdin.on("data",d=>t+=d).on("end",async()=>{const[m,p,b]=process.argv.slice(1);const h={"content-type":"application/json"};if(t)h.authorization="Bearer "+t;try{const r=await fetch(process.env.BACKEND_URL+p,{method:m,headers:h,body:b||undefined});process.stdout.write(await r.text())}catch(e){console.log("blocked:",e.cause?.code||e.name);process.exitCode=1}})'
+
+backend_api() {
+  printf '%s' "${4:-}" | kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$1" "$2" "${3:-}"
+}
+
+spire-server() { kubectl -n spire-server exec zt-spire-server-0 -c spire-server -- /opt/spire/bin/spire-server "$@"; }
+
+fetch_svid() {
+  local id=$ZT_BACKEND_SPIFFE_ID
+  [[ "$1" == frontend ]] && id=$ZT_FRONTEND_SPIFFE_ID
+  spire-server jwt mint -spiffeID "$id" -audience "$ZT_JWT_AUDIENCE" | tr -d '[:space:]'
+}
+
+bao() {
+  printf '%s\n' "${BAO_TOKEN:-$DEMO_ROOT_TOKEN}" |
+    kubectl -n openbao exec -i openbao-0 -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN; exec bao "$@"' bao "$@"
+}
+
+psql() { kubectl -n data exec -i postgres-0 -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
+
+demo_network_part() {
+  say "Cilium enforces one policy per workload in the kernel. The frontend may talk to the backend only (with mutual authentication) and is explicitly denied OpenBao and PostgreSQL; the backend may reach OpenBao only after the two nodes' Cilium agents have proved both identities with SPIRE."
+  show_run 'kubectl get ciliumnetworkpolicies --all-namespaces' 'frontend|backend|openbao|postgres'
+  pause
+
+  say "The frontend tries to reach OpenBao directly. Its policy denies it, so the packets never arrive."
+  show_run "kubectl -n 99-apps exec deploy/frontend -c frontend -- node -e \"fetch('http://openbao.openbao.svc:8200/v1/sys/health',{signal:AbortSignal.timeout(5000)}).then(r=>console.log('reached OpenBao, HTTP',r.status),e=>console.log('blocked:',e.cause?.code||e.name))\"" 'blocked|reached'
+  check "the frontend cannot reach OpenBao" out_has '^blocked'
+  say "Hubble saw it: the drop, with its reason."
+  show_run 'scripts/hubble.sh drops --from-pod 99-apps/frontend --to-namespace openbao' 'DROPPED|POLICY_DEN'
+  check "Hubble shows frontend -> OpenBao DROPPED" hubble_has_flow --verdict DROPPED --from-pod 99-apps/frontend --to-namespace openbao
+  pause
+
+  say "The backend's traffic to OpenBao is allowed, and only after mutual authentication: its policy-verdict events carry \"Auth: SPIRE\". Part 4's rotation made the backend call OpenBao just now."
+  show_run 'scripts/hubble.sh verdicts --from-pod 99-apps/backend --to-namespace openbao' 'Auth: SPIRE|FORWARDED'
+  check "Hubble shows backend -> OpenBao FORWARDED with SPIRE auth" hubble_has_flow --type policy-verdict --verdict FORWARDED --from-pod 99-apps/backend --to-namespace openbao --auth SPIRE
+  show_run 'kubectl -n kube-system exec ds/cilium -c cilium-agent -- cilium-dbg bpf auth list' 'spire'
+  pause
+
+  say "All allowed flows of the app, and the JSON export a script or a SIEM would read:"
+  show_run 'scripts/hubble.sh flows --last 15' 'FORWARDED'
+  show_run 'scripts/hubble.sh export --last 500 | head -n 5' 'SPIRE'
+}
+
+# hubble_has_flow [hubble.sh filters] [--auth TYPE]: at least one matching flow in the recent past.
+hubble_has_flow() {
+  local auth="" args=()
+  while (($#)); do
+    if [[ "$1" == --auth ]]; then auth=$2; shift; else args+=("$1"); fi
+    shift
+  done
+  local count
+  count=$("$ZT_REPO_ROOT/scripts/hubble.sh" json --last 2000 "${args[@]}" |
+    jq -s --arg auth "$auth" '[.[] | select($auth == "" or .flow.auth_type == $auth)] | length') || count=0
+  ((count > 0)) || { DEMO_DETAIL="no such flow among Hubble's last 2000"; return 1; }
+}
