@@ -28,7 +28,8 @@ describe('pinned versions', () => {
 
 describe('kind-mode pins in the README', () => {
   const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Kubernetes (kind)'), readme.indexOf('## Demo users'));
+  const start = readme.indexOf('## Kubernetes (kind)');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
   it.each(['KIND_VERSION', 'KUBECTL_VERSION', 'HELM_VERSION', 'CILIUM_CLI_VERSION', 'HUBBLE_CLI_VERSION'])('names the pinned %s in the tools table', (pin) => {
     expect(section).toMatch(new RegExp(`\\| ${versions[pin]!.replaceAll('.', '\\.')} \\|`));
