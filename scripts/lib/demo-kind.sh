@@ -52,7 +52,7 @@ fetch_svid() {
 
 bao() {
   printf '%s\n' "${BAO_TOKEN:-$DEMO_ROOT_TOKEN}" |
-    kubectl -n openbao exec -i openbao-0 -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN; exec bao "$@"' bao "$@"
+    kubectl -n openbao exec -i openbao-0 -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN BAO_ADDR=http://127.0.0.1:8200; exec bao "$@"' bao "$@"
 }
 
 psql() { kubectl -n data exec -i postgres-0 -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
