@@ -40,6 +40,7 @@ source "$ZT_REPO_ROOT/scripts/lib/demo-ui.sh"
 
 DEMO_MODE=""
 # Set by the shown commands and used by later steps (never printed: tokens are shown as claims).
+# shellcheck disable=SC2034 # read inside the eval'd commands
 session="" admin_session="" svid="" login="" backend_token="" kv_path=""
 SEED_USERS="$ZT_REPO_ROOT/infrastructure/postgres/seed-demo-users.sql"
 
@@ -53,6 +54,12 @@ login() {
   backend_api POST /api/auth/login "{\"username\":\"$1\",\"password\":\"${1}99\"}" | jq -r '.access_token // empty'
 }
 
+# openbao_login SVID: OpenBao's answer to a JWT login with SVID, over its HTTP API as the backend
+# logs in (printf is a builtin, so the token is on no command line).
+openbao_login() {
+  printf '{"role":"%s","jwt":"%s"}' "$ZT_BAO_JWT_ROLE" "$1" | curl -s -X POST --data @- "$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
+}
+
 # ---------------------------------------------------------------------------------------------
 
 part_login() {
@@ -60,7 +67,7 @@ part_login() {
   say "People sign in with a password. The backend compares it with a bcrypt hash (cost 12) in PostgreSQL and answers with a session token: an HS256 JWT signed with a key that exists only in OpenBao's KV store. The web app at port 3000 does exactly this on its server side."
   show_run 'session=$(backend_api POST /api/auth/login '\''{"username":"jake","password":"jake99"}'\'' | jq -r .access_token)'
   show_run 'jwt_claims "$session"' '"username"|"role"|"exp"'
-  check "jake's session token names jake" equals "$(jwt_claims "$session" | jq -r .username)" jake
+  check "jake's session token names jake" equals "$(jq -r .username <<<"$DEMO_OUT")" jake
   show_run 'backend_api GET /api/auth/me "" "$session" | jq .' '"username"|"role"'
   check "the backend accepts jake's session" out_has '"username": "jake"'
   pause
@@ -86,8 +93,7 @@ part_workload_identity() {
   say "The backend asks the agent for a JWT-SVID: a short-lived token signed by SPIRE that says who it is (sub), for whom (aud) and who signed it (iss). Here are its claims; the token itself stays hidden."
   show_run 'svid=$(fetch_svid backend)'
   show_run 'jwt_claims "$svid"' '"sub"|"aud"|"iss"'
-  local claims
-  claims=$(jwt_claims "$svid")
+  local claims=$DEMO_OUT
   check "sub is the backend's SPIFFE ID" equals "$(jq -r .sub <<<"$claims")" "$ZT_BACKEND_SPIFFE_ID"
   check "aud is $ZT_JWT_AUDIENCE" equals "$(jq -r '[.aud] | flatten | join(",")' <<<"$claims")" "$ZT_JWT_AUDIENCE"
   check "iss is SPIRE's issuer $DEMO_ISSUER" equals "$(jq -r .iss <<<"$claims")" "$DEMO_ISSUER"
@@ -96,7 +102,7 @@ part_workload_identity() {
   say "OpenBao's JWT role binds exactly that: this subject, this audience, and tokens signed with the keys SPIRE publishes at its issuer."
   show_run "bao read -format=json auth/$ZT_BAO_JWT_MOUNT/role/$ZT_BAO_JWT_ROLE | jq '.data | {role_type, bound_subject, bound_audiences, user_claim, token_policies, token_ttl}'" 'bound_subject|bound_audiences|token_policies'
   say "The backend logs in with its JWT-SVID, over OpenBao's HTTP API as the backend does it, and gets a token with its policy:"
-  show_run "login=\$(printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' \"\$svid\" | curl -s -X POST --data @- \"\$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login\")"
+  show_run 'login=$(openbao_login "$svid")'
   show_run 'jq '\''if .errors then . else .auth | {policies, metadata, lease_duration, renewable} end'\'' <<<"$login"' 'policies|"role"|error'
   backend_token=$(jq -r '.auth.client_token // empty' <<<"$login")
   check "OpenBao accepts the backend's JWT-SVID" test -n "$backend_token"
@@ -106,7 +112,7 @@ part_workload_identity() {
   pause
 
   say "Any other identity is refused, even one from the same SPIRE: here is the frontend's JWT-SVID."
-  show_run "frontend_svid=\$(fetch_svid frontend); printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' \"\$frontend_svid\" | curl -s -X POST --data @- \"\$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login\" | jq ." 'error|sub|claim'
+  show_run 'openbao_login "$(fetch_svid frontend)" | jq .' 'error|sub|claim'
   check "OpenBao refuses the frontend's identity" out_has '"errors"'
   say "And the running backend reports the same identity about itself:"
   show_run 'backend_api GET /api/security/status "" "$session" | jq '\''{workload, openbao}'\''' 'spiffe_id|"role"|backend-policy'
@@ -137,10 +143,12 @@ part_dynamic_secrets() {
   part 4 "Dynamic secrets: temporary PostgreSQL users"
   say "The backend has no database password either. It reads $ZT_DB_MOUNT/creds/$ZT_DB_ROLE, and OpenBao creates a PostgreSQL role for it, with a lease: when the lease ends or is revoked, OpenBao ends its sessions and drops it."
   show_run "bao read -format=json $ZT_DB_MOUNT/roles/$ZT_DB_ROLE | jq '.data | {default_ttl, max_ttl}'" 'ttl'
+  local ttl
+  ttl=$(jq -r .default_ttl <<<"$DEMO_OUT")
   hidden 'admin_session=$(login terry)'
   show_run 'backend_api GET /api/security/status "" "$admin_session" | jq .database' '"username"|lease_expires_at|next_rotation_at'
   local before
-  before=$(jq -r .database.username <<<"$(backend_api GET /api/security/status "" "$admin_session")")
+  before=$(jq -r .username <<<"$DEMO_OUT")
   check "the backend uses a v- user" out_has '"username": "v-'
   show_run "psql -c \"SELECT rolname AS role, rolvaliduntil AS \\\"valid until\\\" FROM pg_roles WHERE rolname LIKE 'v-%'\"" 'v-'
   check "that user exists in PostgreSQL, with an end date" out_has "$before +\\| [0-9]{4}-"
@@ -149,8 +157,6 @@ part_dynamic_secrets() {
   pause
 
   say "Rotation: a new user, a new pool proved with a query, new requests on it, the old pool drained, and only then the old lease revoked, which drops the old user. No request fails on the way."
-  local ttl
-  ttl=$(bao read -format=json "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE" | jq -r .data.default_ttl)
   if ((!DEMO_AUTO)) && ((ttl <= 600)); then
     say "Short leases are on (scripts/setup.sh --fast-rotation), so we wait for the scheduled rotation:"
     wait_for_rotation "$before"
@@ -280,10 +286,11 @@ main() {
 
   printf '%szt-demo: a zero-trust walkthrough (%s mode%s)%s\n' "$_c_bold" "$DEMO_MODE" "$( ((DEMO_AUTO)) && echo ", checking every step")" "$_c_off"
   demo_legend
+  note "openbao_login SVID                 printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' SVID | curl -s -X POST --data @- \$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
   # Parts 2 to 4 need a session and the backend's OpenBao token from the parts before them.
   if [[ -n "$only" && "$only" != 1 && "$only" != 5 && "$only" != 6 ]]; then
     hidden 'session=$(login jake)'
-    [[ "$only" == 3 ]] && hidden 'svid=$(fetch_svid backend); backend_token=$(printf "{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}" "$svid" | curl -s -X POST --data @- "$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login" | jq -r .auth.client_token)'
+    [[ "$only" == 3 ]] && hidden 'backend_token=$(openbao_login "$(fetch_svid backend)" | jq -r .auth.client_token)'
   fi
   local n
   for n in 1 2 3 4 5 6; do
