@@ -45,9 +45,7 @@ stop_port_forward() {
 # relay_port_forward: a port-forward to hubble-relay on a free loopback port; sets RELAY_SERVER.
 relay_port_forward() {
   local port
-  for port in $(seq 24245 24344); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
-  done
+  port=$(free_local_port 24245 "Hubble Relay")
   RELAY_PF_LOG=$(mktemp)
   kubectl --context "$ZT_KIND_CONTEXT" -n kube-system port-forward service/hubble-relay "$port:80" >"$RELAY_PF_LOG" 2>&1 &
   RELAY_PF_PID=$!

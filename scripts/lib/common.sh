@@ -57,6 +57,16 @@ port_in_use() {
   ss -Htln "sport = :$1" 2>/dev/null | grep -q .
 }
 
+# free_local_port FIRST WHAT: the first loopback port from FIRST to FIRST+99 that nothing listens
+# on, for a port-forward to WHAT.
+free_local_port() {
+  local port
+  for port in $(seq "$1" $(($1 + 99))); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+  done
+  die "no free local port in $1-$(($1 + 99)) for a port-forward to $2" "stop port-forwards left over from earlier runs"
+}
+
 # The process listening on PORT, for error messages ("users:(("postgres",pid=123,fd=5))").
 port_owner() {
   ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*' | head -n1 | sed 's/users:((//' || true

@@ -310,19 +310,10 @@ kind_postgres() {
 # All of it goes through OpenBao's HTTP API over a port-forward, with keys and tokens in request
 # bodies read from stdin: never on a command line (where `ps` would show them), never printed.
 
-# free_local_port: a loopback port nothing listens on, for the port-forward.
-free_local_port() {
-  local port
-  for port in $(seq 28200 28299); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-  die "no free local port in 28200-28299 for a port-forward to OpenBao"
-}
-
 openbao_port_forward() {
   [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] && return
   local port
-  port=$(free_local_port)
+  port=$(free_local_port 28200 OpenBao)
   kube -n openbao port-forward pod/openbao-0 "$port:8200" >"$ZT_KIND_WORK_DIR/port-forward.log" 2>&1 &
   ZT_KIND_BAO_PF_PID=$!
   ZT_KIND_BAO_ADDR="http://127.0.0.1:$port"
