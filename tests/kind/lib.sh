@@ -1,0 +1,16 @@
+# shellcheck shell=bash
+# Shared by the kind suite's scripts (engine, tools, images): paths, the cache and the pins.
+# Sourced, never run.
+
+# shellcheck source=../../scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+# shellcheck source=../../scripts/lib/packages.sh
+source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
+# shellcheck source=../../infrastructure/versions.env
+source "$ZT_REPO_ROOT/infrastructure/versions.env"
+
+ZT_KIND_DIR="$ZT_REPO_ROOT/tests/kind"
+# Everything the suite builds lives outside the clone, so fresh clones reuse it: the private
+# engine's data (its images are the image cache), the CLI tools and the Go binaries.
+ZT_KIND_CACHE=${ZT_KIND_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zt-demo/kind}
+export ZT_KIND_DIR ZT_KIND_CACHE

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Prepares the kind suite on this machine and writes the environment its tests run with:
+#
+#   1. checks free disk space for the caches;
+#   2. starts the private container engine (tests/kind/engine/engine.sh);
+#   3. the CLI tools setup.sh expects, at their pins (tests/kind/tools.sh);
+#   4. the four upstream charts at their pins, for machines that cannot reach Helm repositories;
+#   5. the registry-free image set (tests/kind/images/build.sh).
+#
+# Usage: tests/kind/prepare.sh ENV_FILE [-h|--help]
+#
+# ENV_FILE gets the variables the suite's tests (and a person reaching the cluster by hand, after
+# scripts/test.sh --suite kind --keep) need: DOCKER_HOST, KUBECONFIG, PATH, and the documented
+# overrides of scripts/setup.sh --kind that this machine needs.
+#
+# Environment:
+#   ZT_KIND_CACHE        the suite's cache (default ~/.cache/zt-demo/kind)
+#   ZT_TEST_CHART_DIR    a directory with the chart archives (default: ../shared/charts beside the
+#                        clone, then the copy in the cache, then `helm pull` from the repositories)
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# What a cold build takes (measured): the Go build cache (~15 GB) and module cache (~8 GB), the
+# engine's images (~8 GB), the cluster's nodes and volumes (~4 GB), and room to spare.
+DISK_NEEDED_GB=40
+
+check_disk() {
+  local used_kb free_kb needed_kb
+  mkdir -p "$ZT_KIND_CACHE"
+  used_kb=$(du -sk "$ZT_KIND_CACHE" "$(go env GOCACHE)" "$(go env GOMODCACHE)" 2>/dev/null | awk '{s += $1} END {print s + 0}')
+  free_kb=$(df -Pk "$ZT_KIND_CACHE" | awk 'NR == 2 {print $4}')
+  needed_kb=$((DISK_NEEDED_GB * 1024 * 1024 - used_kb))
+  ((needed_kb < 4 * 1024 * 1024)) && needed_kb=$((4 * 1024 * 1024)) # a warm cache still needs room for the cluster
+  if ((free_kb < needed_kb)); then
+    die "the kind suite needs about $((needed_kb / 1024 / 1024)) GB more disk space; $((free_kb / 1024 / 1024)) GB are free where its cache is ($ZT_KIND_CACHE)" \
+      "free some space, or clear the suite's cache: tests/kind/engine/engine.sh stop && rm -rf $ZT_KIND_CACHE (about $((used_kb / 1024 / 1024)) GB now; a rebuild takes about an hour)"
+  fi
+  ok "disk: $((free_kb / 1024 / 1024)) GB free for a cache of $((used_kb / 1024 / 1024)) GB ($ZT_KIND_CACHE)"
+}
+
+# The chart archives, copied into the cache once (checked against their SHA256SUMS), so fresh
+# clones anywhere on this machine find them.
+ensure_charts() {
+  local cache="$ZT_KIND_CACHE/charts" from=${ZT_TEST_CHART_DIR:-$ZT_REPO_ROOT/../shared/charts}
+  local wanted=("cilium-$CILIUM_CHART_VERSION.tgz" "spire-crds-$SPIRE_CRDS_CHART_VERSION.tgz"
+    "spire-$SPIRE_CHART_VERSION.tgz" "openbao-$OPENBAO_CHART_VERSION.tgz") file missing=()
+  mkdir -p "$cache"
+  if [[ -d "$from" ]]; then
+    if [[ -f "$from/SHA256SUMS" ]]; then
+      (cd "$from" && grep -F -e "${wanted[0]}" -e "${wanted[1]}" -e "${wanted[2]}" -e "${wanted[3]}" SHA256SUMS | sha256sum -c --quiet) ||
+        die "the charts in $from do not match their SHA256SUMS" "fetch them again"
+    fi
+    for file in "${wanted[@]}"; do [[ -f "$from/$file" ]] && cp "$from/$file" "$cache/"; done
+  fi
+  for file in "${wanted[@]}"; do [[ -f "$cache/$file" ]] || missing+=("$file"); done
+  if ((${#missing[@]})); then
+    # shellcheck source=../../scripts/lib/kind.sh
+    source "$ZT_REPO_ROOT/scripts/lib/kind.sh"
+    info "fetching the charts from their repositories: ${missing[*]}"
+    if ! { helm pull cilium --repo "$CILIUM_REPO" --version "$CILIUM_CHART_VERSION" -d "$cache" &&
+      helm pull spire-crds --repo "$SPIRE_REPO" --version "$SPIRE_CRDS_CHART_VERSION" -d "$cache" &&
+      helm pull spire --repo "$SPIRE_REPO" --version "$SPIRE_CHART_VERSION" -d "$cache" &&
+      helm pull openbao --repo "$OPENBAO_REPO" --version "$OPENBAO_CHART_VERSION" -d "$cache"; } >/dev/null 2>&1; then
+      die "the charts are neither beside the clone ($from) nor in the cache ($cache), and the Helm repositories do not answer" \
+        "put the archives (${wanted[*]}) in a directory and set ZT_TEST_CHART_DIR to it"
+    fi
+  fi
+  ok "charts: ${wanted[*]} ($cache)"
+  CHART_DIR=$cache
+}
+
+# A loopback port for the app: 3000 unless something (a local stack, say) holds it.
+free_app_port() {
+  local port
+  for port in $(seq 3000 3099); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  die "no free port in 3000-3099 for the app"
+}
+
+main() {
+  case "${1:-}" in
+    -h | --help) usage_from_header "$0"; exit 0 ;;
+    "" | -*) die "say where to write the environment" "tests/kind/prepare.sh ENV_FILE" ;;
+  esac
+  local env_file=$1 state started
+  mkdir -p "$(dirname "$env_file")"
+  state=$(cd "$(dirname "$env_file")" && pwd -P)
+  env_file="$state/$(basename "$env_file")"
+  started=$(date +%s)
+  is_root || die "the kind suite runs its own dockerd, which needs root" "run scripts/test.sh as root"
+  ensure_commands dockerd docker iptables debootstrap musl-gcc pkg-config python3 jq
+  dpkg -s libseccomp-dev >/dev/null 2>&1 || { can_apt_install && apt_install libseccomp-dev; }
+  have go || die "the kind suite builds Kubernetes, Cilium and SPIRE from Go modules, and go is missing" "install Go 1.26"
+
+  info "disk"
+  check_disk
+  info "private container engine"
+  "$ZT_KIND_DIR/engine/engine.sh" start
+  eval "$("$ZT_KIND_DIR/engine/engine.sh" env)"
+  info "command-line tools"
+  local tools_bin
+  tools_bin=$("$ZT_KIND_DIR/tools.sh")
+  export PATH="$tools_bin:$PATH"
+  info "charts"
+  ensure_charts
+  info "images (tests/kind/images/images.tsv)"
+  "$ZT_KIND_DIR/images/build.sh"
+
+  local app_port
+  app_port=$(free_app_port)
+  cat >"$env_file" <<EOF
+# The kind suite's environment (tests/kind/prepare.sh). To reach the suite's cluster by hand:
+#   set -a; source $env_file; set +a; kubectl get pods -A
+DOCKER_HOST=$DOCKER_HOST
+KUBECONFIG=$state/kubeconfig
+PATH=$PATH
+ZT_KIND_SECRETS_DIR=$state/secrets
+ZT_KIND_WORK_DIR=$state/work
+ZT_KIND_APP_PORT=$app_port
+ZT_KIND_NODE_IMAGE=zt-demo.test/kind-node:v$KUBECTL_VERSION
+ZT_CHART_DIR=$CHART_DIR
+ZT_KIND_EXTRA_VALUES=$ZT_KIND_DIR/overlay/values
+ZT_KIND_CONFIG_PATCH=$ZT_KIND_DIR/overlay/kind-config-patch.yaml
+EOF
+  ok "ready in $(($(date +%s) - started))s; environment in $env_file"
+}
+
+main "$@"
