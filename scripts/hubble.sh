@@ -10,9 +10,11 @@
 #   drops     dropped flows, each with its reason (POLICY_DENIED: no rule allows it; POLICY_DENY:
 #             an explicit deny rule; AUTH_REQUIRED: mutual authentication not done yet)
 #   export    flows as one JSON object per line (time, verdict, drop reason, auth type, source,
-#             destination, port): for scripts, a SIEM or jq
+#             destination, port, and where Cilium saw it: TO_ENDPOINT means delivered into the
+#             destination pod, TO_OVERLAY sent to another node): for scripts, a SIEM or jq
 #   json      Hubble's raw JSON (jsonpb), for your own jq filters
-#   ui        opens the Hubble UI in the browser (cilium hubble ui)
+#   ui        the Hubble UI on a local port, through a port-forward (opened in the browser when
+#             the machine has one); Ctrl-C ends it
 #
 # Options:
 #   --last N      the last N matching flows (default 20)
@@ -51,7 +53,7 @@ relay_port_forward() {
   RELAY_PF_PID=$!
   trap stop_port_forward EXIT
   wait_until 30 "a port-forward to hubble-relay" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" ||
-    { show_log_tail "$RELAY_PF_LOG"; die "Hubble Relay is not reachable" "is the cluster up (scripts/setup.sh --kind)? cilium --context $ZT_KIND_CONTEXT status"; }
+    { show_log_tail "$RELAY_PF_LOG"; die "Hubble Relay is not reachable" "is the cluster up? scripts/setup.sh --kind; kubectl --context $ZT_KIND_CONTEXT -n kube-system get pods"; }
   RELAY_SERVER="127.0.0.1:$port"
 }
 
@@ -63,8 +65,26 @@ EXPORT_FILTER='.flow | {
   src: "\(.source.namespace // "")/\(.source.pod_name // (.source.labels // [] | join(",")))",
   dst: "\(.destination.namespace // "")/\(.destination.pod_name // (.destination.labels // [] | join(",")))",
   port: (.l4.TCP.destination_port // .l4.UDP.destination_port // null),
-  type: (if .Type == "L3_L4" and .event_type.type == 5 then "policy-verdict" else .Type end)
+  type: (if .Type == "L3_L4" and .event_type.type == 5 then "policy-verdict" else .Type end),
+  point: (.trace_observation_point // null)
 }'
+
+# The Hubble UI through a port-forward to its Service, in the foreground until Ctrl-C.
+hubble_ui() {
+  kubectl --context "$ZT_KIND_CONTEXT" -n kube-system get service hubble-ui >/dev/null 2>&1 ||
+    die "the Hubble UI is not installed in the cluster" "is the cluster up (scripts/setup.sh --kind)? infrastructure/cilium/values.yaml enables it"
+  local port url opener
+  port=$(free_local_port 12000 "the Hubble UI")
+  url="http://localhost:$port"
+  printf 'Hubble UI: %s (Ctrl-C stops the port-forward)\n' "$url"
+  for opener in xdg-open open; do
+    if have "$opener"; then
+      (sleep 2 && "$opener" "$url" >/dev/null 2>&1) &
+      break
+    fi
+  done
+  exec kubectl --context "$ZT_KIND_CONTEXT" -n kube-system port-forward service/hubble-ui "$port:80"
+}
 
 main() {
   local command=${1:-}
@@ -86,10 +106,7 @@ main() {
     shift
   done
   have kubectl || die "kubectl is needed" "see the README's Kubernetes (kind) section"
-  if [[ "$command" == ui ]]; then
-    have cilium || die "the cilium CLI is needed for the UI" "see the README's Kubernetes (kind) section"
-    exec cilium --context "$ZT_KIND_CONTEXT" hubble ui
-  fi
+  [[ "$command" != ui ]] || hubble_ui
   have hubble || die "the hubble CLI is needed" "https://github.com/cilium/hubble/releases (see the README's Kubernetes (kind) section)"
   case "$command" in
     flows) filters=(--namespace 99-apps --verdict FORWARDED "${filters[@]}") ;;
@@ -102,8 +119,10 @@ main() {
   case "$command" in
     export) hubble "${args[@]}" -o jsonpb | jq -c "$EXPORT_FILTER" ;;
     json) hubble "${args[@]}" -o jsonpb ;;
-    # compact output: one line per flow; policy verdicts end in "; Auth: SPIRE" when the rule required it
-    *) hubble "${args[@]}" -o compact ;;
+    # compact output: one line per flow; policy verdicts end in "; Auth: SPIRE" when the rule required
+    # it. Hubble's default field masks leave the auth type and the verdict's direction out of
+    # compact output ("policy-verdict:none TRAFFIC_DIRECTION_UNKNOWN"), so ask for every field.
+    *) hubble "${args[@]}" -o compact --use-default-field-masks=false ;;
   esac
 }
 

@@ -83,6 +83,25 @@ pid_alive() {
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expected"
 }
 
+# relative_path FROM TO: the path of the existing directory TO relative to the existing directory
+# FROM (e.g. ../../repo), without depending on GNU realpath.
+relative_path() {
+  local from to up=""
+  from=$(cd "$1" && pwd -P) && to=$(cd "$2" && pwd -P) || return 1
+  while [[ "$from" != / && "$to" != "$from" && "$to" != "$from"/* ]]; do
+    from=$(dirname "$from")
+    up+="../"
+  done
+  if [[ "$to" == "$from" ]]; then
+    up=${up%/}
+    printf '%s\n' "${up:-.}"
+  elif [[ "$from" == / ]]; then
+    printf '%s%s\n' "$up" "${to#/}"
+  else
+    printf '%s%s\n' "$up" "${to#"$from"/}"
+  fi
+}
+
 # usage_from_header FILE: prints the comment block at the top of FILE (after the shebang) as --help.
 usage_from_header() {
   sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$1"

@@ -35,8 +35,9 @@ demo_legend() {
 
 kubectl() { command kubectl --context "$ZT_KIND_CONTEXT" "$@"; }
 
-# The node script reads the session token from stdin, so it is on no command line.
-DEMO_FETCH_JS='let t="";process.stdin.on("data",d=>t+=d).on("end",async()=>{const[m,p,b]=process.argv.slice(1);const h={"content-type":"application/json"};if(t)h.authorization="Bearer "+t;try{const r=await fetch(process.env.BACKEND_URL+p,{method:m,headers:h,body:b||undefined});process.stdout.write(await r.text())}catch(e){console.log("blocked:",e.cause?.code||e.name);process.exitCode=1}})'
+# The node script reads the session token from stdin, so it is on no command line. Like the curl of
+# local mode, it sends a JSON content type only with a body (the backend refuses an empty JSON body).
+DEMO_FETCH_JS='let t="";process.stdin.on("data",d=>t+=d).on("end",async()=>{const[m,p,b]=process.argv.slice(1);const h={};if(b)h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;try{const r=await fetch(process.env.BACKEND_URL+p,{method:m,headers:h,body:b||undefined});process.stdout.write(await r.text())}catch(e){console.log("blocked:",e.cause?.code||e.name);process.exitCode=1}})'
 
 backend_api() {
   printf '%s' "${4:-}" | kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$1" "$2" "${3:-}"

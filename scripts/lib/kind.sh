@@ -14,11 +14,23 @@ source "$ZT_REPO_ROOT/infrastructure/versions.env"
 
 ZT_KIND_CLUSTER=zt-demo
 ZT_KIND_CONTEXT=kind-$ZT_KIND_CLUSTER
-ZT_KIND_SECRETS_DIR="$ZT_REPO_ROOT/.secrets"
-ZT_KIND_WORK_DIR="$ZT_REPO_ROOT/.kind"
+: "${ZT_KIND_SECRETS_DIR:=$ZT_REPO_ROOT/.secrets}"
+: "${ZT_KIND_WORK_DIR:=$ZT_REPO_ROOT/.kind}"
 : "${ZT_KIND_TIMEOUT:=600}"
-: "${ZT_KIND_APP_URL:=http://localhost:3000}"
+: "${ZT_KIND_APP_PORT:=3000}"
+: "${ZT_KIND_APP_URL:=http://localhost:$ZT_KIND_APP_PORT}"
 ZT_KIND_STATE_CONFIGMAP=zt-demo-setup
+
+# Overrides for machines that cannot take the default path: no access to the Helm repositories
+# or to a registry, or a host that needs different kubelet or chart settings (the README's
+# "Overrides" table). Unset, setup runs exactly what kind-config.yaml and the values files say.
+#   ZT_KIND_NODE_IMAGE    node image for every node instead of kind-config.yaml's kindest/node
+#   ZT_KIND_CONFIG_PATCH  a file of kind config fields (kubeadmConfigPatches, containerdConfigPatches)
+#                         added to kind-config.yaml
+#   ZT_CHART_DIR          a directory of chart archives <chart>-<version>.tgz used instead of the
+#                         Helm repositories (the same charts, e.g. fetched with `helm pull` elsewhere)
+#   ZT_KIND_EXTRA_VALUES  a directory of <release>.yaml files applied after the project's values
+: "${ZT_KIND_NODE_IMAGE:=}" "${ZT_KIND_CONFIG_PATCH:=}" "${ZT_CHART_DIR:=}" "${ZT_KIND_EXTRA_VALUES:=}"
 
 CILIUM_REPO=https://helm.cilium.io/
 SPIRE_REPO=https://spiffe.github.io/helm-charts-hardened/
@@ -35,11 +47,16 @@ kube_helm() { helm --kube-context "$ZT_KIND_CONTEXT" "$@"; }
 ZT_KIND_CHANGES=0
 changed() { ZT_KIND_CHANGES=$((ZT_KIND_CHANGES + 1)); }
 
-# kube_apply ARGS...: kubectl apply, counting a change unless every object came back "unchanged".
+# kube_apply ARGS...: kubectl apply when `kubectl diff` (a server-side dry run) finds a difference,
+# counting it as a change. Asking the server first matters: client-side apply re-sends some
+# objects that did not change (a StatefulSet's volumeClaimTemplates, which the server fills in)
+# and would report them "configured" on every run.
 kube_apply() {
-  local out
-  out=$(kube apply "$@") || return 1
-  if grep -qv ' unchanged$' <<<"$out"; then changed; fi
+  local status=0
+  kube diff "$@" >/dev/null 2>&1 || status=$?
+  ((status == 0)) && return 0
+  kube apply "$@" >/dev/null || return 1
+  changed
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -52,7 +69,6 @@ version_of() {
     kind) out=$(kind version 2>/dev/null) ;;
     kubectl) out=$(kubectl version --client 2>/dev/null) ;;
     helm) out=$(helm version --short 2>/dev/null) ;;
-    cilium) out=$(cilium version --client 2>/dev/null) ;;
     hubble) out=$(hubble version 2>/dev/null) ;;
   esac
   grep -oE '[0-9]+\.[0-9]+\.[0-9]+' <<<"$out" | head -n1 || true
@@ -66,19 +82,18 @@ version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | hea
 
 kind_preflight() {
   local -A pins=([kind]=$KIND_VERSION [kubectl]=$KUBECTL_VERSION [helm]=$HELM_VERSION
-    [cilium]=$CILIUM_CLI_VERSION [hubble]=$HUBBLE_CLI_VERSION)
+    [hubble]=$HUBBLE_CLI_VERSION)
   local -A hints=(
     [docker]="https://docs.docker.com/get-docker/"
     [kind]="https://kind.sigs.k8s.io/docs/user/quick-start/#installation (or: go install sigs.k8s.io/kind@v$KIND_VERSION)"
     [kubectl]="https://kubernetes.io/docs/tasks/tools/#kubectl (v$KUBECTL_VERSION)"
     [helm]="https://helm.sh/docs/intro/install/ (v$HELM_VERSION)"
-    [cilium]="https://github.com/cilium/cilium-cli/releases/tag/v$CILIUM_CLI_VERSION"
     [hubble]="https://github.com/cilium/hubble/releases/tag/v$HUBBLE_CLI_VERSION"
     [jq]="apt-get install jq / brew install jq" [curl]="apt-get install curl / brew install curl"
     [openssl]="apt-get install openssl / brew install openssl" [git]="apt-get install git / brew install git"
   )
   local tool problems=() version
-  for tool in docker kind kubectl helm cilium hubble jq curl openssl git; do
+  for tool in docker kind kubectl helm hubble jq curl openssl git; do
     if ! have "$tool"; then
       problems+=("$tool is missing: ${hints[$tool]}")
       continue
@@ -103,6 +118,27 @@ kind_preflight() {
   fi
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info failed)" "start Docker, or use local mode: scripts/setup.sh --local"
   kind_resource_check
+  kind_overrides_check
+}
+
+# The overrides in use, named so that a run with them never looks like the default path.
+kind_overrides_check() {
+  if [[ -n "$ZT_CHART_DIR" ]]; then
+    [[ -d "$ZT_CHART_DIR" ]] || die "ZT_CHART_DIR=$ZT_CHART_DIR is not a directory" "point it at a directory of chart archives (<chart>-<version>.tgz)"
+    info "override: charts from $ZT_CHART_DIR instead of the Helm repositories"
+  fi
+  if [[ -n "$ZT_KIND_EXTRA_VALUES" ]]; then
+    [[ -d "$ZT_KIND_EXTRA_VALUES" ]] || die "ZT_KIND_EXTRA_VALUES=$ZT_KIND_EXTRA_VALUES is not a directory" "point it at a directory of <release>.yaml files"
+    local file names=()
+    for file in "$ZT_KIND_EXTRA_VALUES"/*.yaml; do [[ -f "$file" ]] && names+=("$(basename "$file")"); done
+    info "override: extra Helm values from $ZT_KIND_EXTRA_VALUES (${names[*]:-none})"
+  fi
+  if [[ -n "$ZT_KIND_CONFIG_PATCH" ]]; then
+    [[ -f "$ZT_KIND_CONFIG_PATCH" ]] || die "ZT_KIND_CONFIG_PATCH=$ZT_KIND_CONFIG_PATCH is not a file" "point it at a YAML file of kind config fields"
+    info "override: kind config fields from $ZT_KIND_CONFIG_PATCH"
+  fi
+  [[ -z "$ZT_KIND_NODE_IMAGE" ]] || info "override: node image $ZT_KIND_NODE_IMAGE"
+  return 0
 }
 
 # Two SPIRE stacks, Cilium with Hubble, OpenBao, PostgreSQL and the apps want about 4 CPUs and
@@ -162,6 +198,19 @@ wait_rollouts() {
 # ---------------------------------------------------------------------------------------------
 # 2. The cluster
 
+# .kind/kind-config.yaml: kind-config.yaml with the app's host port, and the overrides if any
+# (ZT_KIND_NODE_IMAGE, ZT_KIND_CONFIG_PATCH). Without them it is kind-config.yaml as committed.
+write_kind_config() {
+  local config="$ZT_KIND_WORK_DIR/kind-config.yaml"
+  sed -e "s|^\( *hostPort:\) 3000\b|\1 $ZT_KIND_APP_PORT|" \
+    -e "s|^\( *image:\) kindest/node:.*|\1 ${ZT_KIND_NODE_IMAGE:-$KIND_NODE_IMAGE}|" \
+    "$ZT_REPO_ROOT/kind-config.yaml" >"$config"
+  if [[ -n "$ZT_KIND_CONFIG_PATCH" ]]; then
+    printf '\n# Added from ZT_KIND_CONFIG_PATCH=%s\n' "$ZT_KIND_CONFIG_PATCH" >>"$config"
+    cat "$ZT_KIND_CONFIG_PATCH" >>"$config"
+  fi
+}
+
 kind_cluster() {
   if kind get clusters 2>/dev/null | grep -qx "$ZT_KIND_CLUSTER"; then
     kube get nodes >/dev/null 2>&1 ||
@@ -170,12 +219,13 @@ kind_cluster() {
     ok "cluster $ZT_KIND_CLUSTER exists (context $ZT_KIND_CONTEXT)"
     return
   fi
-  if (exec 3<>/dev/tcp/127.0.0.1/3000) 2>/dev/null; then
-    die "port 3000 is taken on this machine; the cluster maps the app to http://localhost:3000" \
-      "stop what listens there (local mode? scripts/teardown.sh --local) and run scripts/setup.sh again"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$ZT_KIND_APP_PORT") 2>/dev/null; then
+    die "port $ZT_KIND_APP_PORT is taken on this machine; the cluster maps the app to $ZT_KIND_APP_URL" \
+      "stop what listens there (local mode? scripts/teardown.sh --local), or choose another port: ZT_KIND_APP_PORT=3001 scripts/setup.sh --kind"
   fi
+  write_kind_config
   info "creating kind cluster $ZT_KIND_CLUSTER (1 control plane, 2 workers; no CNI until Cilium)"
-  kind create cluster --config "$ZT_REPO_ROOT/kind-config.yaml" >"$ZT_KIND_WORK_DIR/kind-create.log" 2>&1 ||
+  kind create cluster --config "$ZT_KIND_WORK_DIR/kind-config.yaml" >"$ZT_KIND_WORK_DIR/kind-create.log" 2>&1 ||
     { show_log_tail "$ZT_KIND_WORK_DIR/kind-create.log"; die "kind could not create the cluster" "see the log above; Docker needs about 4 CPUs and 8 GiB"; }
   changed
   ok "cluster $ZT_KIND_CLUSTER created"
@@ -201,9 +251,19 @@ record_fingerprint() {
 helm_release() {
   local release=$1 ns=$2 repo=$3 chart=$4 version=$5
   shift 5
-  local args=() file fingerprint status
+  local args=() file fingerprint status source=()
+  local files=("$@")
+  if [[ -n "$ZT_KIND_EXTRA_VALUES" && -f "$ZT_KIND_EXTRA_VALUES/$release.yaml" ]]; then
+    files+=("$ZT_KIND_EXTRA_VALUES/$release.yaml")
+  fi
+  if [[ -n "$ZT_CHART_DIR" ]]; then
+    source=("$ZT_CHART_DIR/$chart-$version.tgz")
+    [[ -f "${source[0]}" ]] || die "ZT_CHART_DIR has no ${source[0]##*/}" "put the chart archive there (helm pull $chart --repo $repo --version $version)"
+  else
+    source=("$chart" --repo "$repo" --version "$version")
+  fi
   fingerprint="$chart $version"
-  for file in "$@"; do
+  for file in "${files[@]}"; do
     args+=(--values "$file")
     fingerprint+=$'\n'$(<"$file")
   done
@@ -216,10 +276,10 @@ helm_release() {
   fi
   HELM_RELEASE_ACTION=$([[ -n "$status" ]] && echo upgraded || echo installed)
   info "helm: $release ($chart $version) in namespace $ns"
-  kube_helm upgrade --install "$release" "$chart" --repo "$repo" --version "$version" \
+  kube_helm upgrade --install "$release" "${source[@]}" \
     --namespace "$ns" --create-namespace "${args[@]}" >"$ZT_KIND_WORK_DIR/helm-$release.log" 2>&1 ||
     { show_log_tail "$ZT_KIND_WORK_DIR/helm-$release.log"; die "helm could not install $release ($chart $version)" \
-      "see the log above; is $repo reachable? then run scripts/setup.sh again"; }
+      "see the log above; is ${ZT_CHART_DIR:-$repo} reachable? then run scripts/setup.sh again"; }
   record_fingerprint "$release" "$fingerprint"
   changed
   ok "$release: $HELM_RELEASE_ACTION ($chart $version)"
@@ -238,15 +298,17 @@ kind_cilium() {
     kube -n kube-system rollout restart deployment/cilium-operator daemonset/cilium >/dev/null
     changed
   fi
-  cilium --context "$ZT_KIND_CONTEXT" status --wait --wait-duration "${ZT_KIND_TIMEOUT}s" >"$ZT_KIND_WORK_DIR/cilium-status.log" 2>&1 ||
-    { show_log_tail "$ZT_KIND_WORK_DIR/cilium-status.log" 25; give_up kube-system "Cilium"; }
+  # The agents, the operator, Hubble Relay (and UI), CoreDNS: all of kube-system rolled out and ready.
+  wait_rollouts kube-system
   ok "Cilium is ready$( ((wireguard)) && echo ", with WireGuard encryption")"
-  heal_expired_agents cilium-spire
+  [[ "$HELM_RELEASE_ACTION" != unchanged ]] || heal_expired_agents cilium-spire
   wait_rollouts cilium-spire
 }
 
 # After a long laptop sleep the SPIRE agents' credentials may have expired and they cannot
-# re-attest on their own; restarting the DaemonSet gets them fresh ones.
+# re-attest on their own; restarting the DaemonSet gets them fresh ones. Only for a release that
+# was already installed: fresh agents are not ready either while they wait for their server, and
+# restarting them then only delays them.
 heal_expired_agents() {
   local ns=$1 ds
   for ds in $(kube -n "$ns" get daemonsets -o json 2>/dev/null |
@@ -263,7 +325,7 @@ heal_expired_agents() {
 kind_spire() {
   helm_release spire-crds spire-server "$SPIRE_REPO" spire-crds "$SPIRE_CRDS_CHART_VERSION"
   helm_release zt-spire spire-server "$SPIRE_REPO" spire "$SPIRE_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/spire/values.yaml"
-  heal_expired_agents spire-server
+  [[ "$HELM_RELEASE_ACTION" != unchanged ]] || heal_expired_agents spire-server
   wait_rollouts spire-server
   kube_apply -f "$ZT_REPO_ROOT/infrastructure/spire/clusterspiffeids.yaml" ||
     die "the ClusterSPIFFEIDs were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/spire/clusterspiffeids.yaml shows why"
@@ -280,7 +342,7 @@ ensure_postgres_secret() {
   if secret=$(kube -n data get secret postgres-credentials -o json 2>/dev/null); then
     for key in "${keys[@]}"; do
       file="$ZT_KIND_SECRETS_DIR/postgres-$key"
-      (umask 077 && jq -r --arg k "$key" '.data[$k] | @base64d' <<<"$secret" >"$file")
+      (umask 077 && jq -j --arg k "$key" '.data[$k] | @base64d' <<<"$secret" >"$file")
     done
     ok "Secret data/postgres-credentials exists (kept)"
     return
@@ -288,7 +350,9 @@ ensure_postgres_secret() {
   local args=()
   for key in "${keys[@]}"; do
     file="$ZT_KIND_SECRETS_DIR/postgres-$key"
-    [[ -s "$file" ]] || (umask 077 && openssl rand -hex 24 >"$file")
+    # No trailing newline: the Secret holds the file's bytes, and PostgreSQL's entrypoint takes
+    # the password from it byte for byte.
+    [[ -s "$file" ]] || (umask 077 && openssl rand -hex 24 | tr -d '\n' >"$file")
     args+=(--from-file="$key=$file")
   done
   kube -n data create secret generic postgres-credentials "${args[@]}" >/dev/null
@@ -374,6 +438,10 @@ openbao_unseal() {
 # 7. Network policies
 
 kind_policies() {
+  # The apps' namespace comes with the apps (step 10), but their policies must be in place first:
+  # nothing in 99-apps ever runs without them.
+  kube_apply -f "$ZT_REPO_ROOT/backend/k8s/namespace.yaml" ||
+    die "the namespace 99-apps was refused" "kubectl --context $ZT_KIND_CONTEXT apply -f backend/k8s/namespace.yaml shows why"
   kube_apply -f "$ZT_REPO_ROOT/infrastructure/cilium/policies/" ||
     die "the CiliumNetworkPolicies were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/cilium/policies/ shows why"
   ok "CiliumNetworkPolicies: frontend, backend, openbao, postgres (mutual auth on frontend->backend->OpenBao)"
@@ -443,15 +511,17 @@ kind_images() {
 # are. The settings ConfigMap's name carries a hash of its content, so a changed setting rolls the
 # backend out again.
 write_apps_overlay() {
-  local tag=$1
+  local tag=$1 root
   mkdir -p "$ZT_KIND_WORK_DIR/apps"
+  # kustomize takes only relative paths to other kustomizations.
+  root=$(relative_path "$ZT_KIND_WORK_DIR/apps" "$ZT_REPO_ROOT")
   cat >"$ZT_KIND_WORK_DIR/apps/kustomization.yaml" <<EOF
 # Generated by scripts/setup.sh: backend/k8s and frontend/k8s with the images of revision $tag.
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
-  - ../../backend/k8s
-  - ../../frontend/k8s
+  - $root/backend/k8s
+  - $root/frontend/k8s
 images:
   - name: zt-demo/backend
     newTag: "$tag"
@@ -500,7 +570,7 @@ ${_c_bold}zt-demo is running on kind$([[ "$1" == 1 ]] && echo " (it already was:
   Workload identity      $ZT_BACKEND_SPIFFE_ID
   Database leases        $(rotation_summary)
   OpenBao secrets        .secrets/openbao-init.json (unseal key and root token; keep it private)
-  Network flows          hubble observe -P --namespace 99-apps   (UI: cilium hubble ui)
+  Network flows          scripts/hubble.sh flows   (drops, verdicts, export; UI: scripts/hubble.sh ui)
 
   Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour; --auto checks every step)
   Stop everything        scripts/teardown.sh --kind

@@ -92,19 +92,14 @@ const tools = {
       const [repo, r2] = takeFlag(r1, '--repo');
       const [, r3] = takeFlag(r2, '--values', '-f');
       const [release, chart] = r3.filter((a) => !a.startsWith('--'));
+      // A chart archive (ZT_CHART_DIR) must exist; a chart name needs a repository and a version.
+      if (chart.endsWith('.tgz') ? !existsSync(chart) : !repo || !version) fail(`chart "${chart}" not found`);
       if (!cluster.exists) fail('Kubernetes cluster unreachable');
       const key = `${ns}/${release}`;
       cluster.releases[key] = { chart, version, repo, revision: (cluster.releases[key]?.revision ?? 0) + 1 };
       saveCluster();
       return out(`Release "${release}" has been upgraded. Happy Helming!`);
     }
-    fail(`unsupported: ${args.join(' ')}`);
-  },
-
-  cilium(args) {
-    const [, rest] = takeFlag(args, '--context');
-    if (rest[0] === 'version') return out('cilium-cli: v0.19.7 compiled with go1.25.1 on linux/amd64\ncilium image (default): v1.19.6');
-    if (rest[0] === 'status') return out('Cilium: OK\nOperator: OK\nHubble Relay: OK');
     fail(`unsupported: ${args.join(' ')}`);
   },
 
@@ -146,6 +141,7 @@ const tools = {
         }
         if (what === 'deployments,daemonsets,statefulsets') {
           const workloads = {
+            'kube-system': ['deployment.apps/cilium-operator', 'deployment.apps/coredns', 'deployment.apps/hubble-relay', 'daemonset.apps/cilium'],
             'cilium-spire': ['statefulset.apps/spire-server', 'daemonset.apps/spire-agent'],
             'spire-server': ['statefulset.apps/zt-spire-server', 'daemonset.apps/zt-spire-agent', 'deployment.apps/zt-spire-spiffe-oidc-discovery-provider'],
           };
@@ -185,6 +181,14 @@ const tools = {
           return saveCluster();
         }
         break;
+      }
+      case 'diff': {
+        // kubectl diff: exit 0 when applying would change nothing, 1 when it would.
+        const [mode, path] = more;
+        const digest = createHash('sha256').update(mode).update(path).update(existsSync(path) ? 'x' : '').digest('hex');
+        if (cluster.applied[path] === digest) return;
+        out(`diff ${path}`);
+        process.exit(1);
       }
       case 'apply': {
         const [mode, path] = more;

@@ -24,7 +24,7 @@ const DROP = {
 };
 const SPIRE_VERDICT = {
   flow: {
-    time: '2026-11-22T10:00:01.000Z', verdict: 'FORWARDED', auth_type: 'SPIRE', Type: 'L3_L4', event_type: { type: 5 },
+    time: '2026-11-22T10:00:01.000Z', verdict: 'FORWARDED', auth_type: 'SPIRE', Type: 'L3_L4', event_type: { type: 5 }, trace_observation_point: 'TO_ENDPOINT',
     source: { namespace: '99-apps', pod_name: 'backend-5f6b' }, destination: { namespace: 'openbao', pod_name: 'openbao-0' },
     l4: { TCP: { destination_port: 8200 } },
   },
@@ -61,10 +61,10 @@ describe('scripts/hubble.sh', () => {
   });
 
   it.each([
-    [['flows'], ['--namespace', '99-apps', '--verdict', 'FORWARDED', '--last', '20', '-o', 'compact']],
-    [['verdicts', '--to-namespace', 'openbao'], ['--type', 'policy-verdict', '--to-namespace', 'openbao', '--last', '20', '-o', 'compact']],
-    [['drops', '--from-pod', '99-apps/frontend', '--last', '5'], ['--verdict', 'DROPPED', '--from-pod', '99-apps/frontend', '--last', '5', '-o', 'compact']],
-    [['verdicts', '--follow'], ['--type', 'policy-verdict', '--follow', '-o', 'compact']],
+    [['flows'], ['--namespace', '99-apps', '--verdict', 'FORWARDED', '--last', '20', '-o', 'compact', '--use-default-field-masks=false']],
+    [['verdicts', '--to-namespace', 'openbao'], ['--type', 'policy-verdict', '--to-namespace', 'openbao', '--last', '20', '-o', 'compact', '--use-default-field-masks=false']],
+    [['drops', '--from-pod', '99-apps/frontend', '--last', '5'], ['--verdict', 'DROPPED', '--from-pod', '99-apps/frontend', '--last', '5', '-o', 'compact', '--use-default-field-masks=false']],
+    [['verdicts', '--follow'], ['--type', 'policy-verdict', '--follow', '-o', 'compact', '--use-default-field-masks=false']],
   ])('%j asks hubble observe for the right flows', (args, expected) => {
     const result = hubbleSh(...args);
     expect(result.status, result.stderr).toBe(0);
@@ -76,8 +76,8 @@ describe('scripts/hubble.sh', () => {
     expect(result.status, result.stderr).toBe(0);
     const rows = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toEqual([
-      { time: DROP.flow.time, verdict: 'DROPPED', drop_reason: 'POLICY_DENY', auth: null, src: '99-apps/frontend-7d9c', dst: 'openbao/openbao-0', port: 8200, type: 'L3_L4' },
-      { time: SPIRE_VERDICT.flow.time, verdict: 'FORWARDED', drop_reason: null, auth: 'SPIRE', src: '99-apps/backend-5f6b', dst: 'openbao/openbao-0', port: 8200, type: 'policy-verdict' },
+      { time: DROP.flow.time, verdict: 'DROPPED', drop_reason: 'POLICY_DENY', auth: null, src: '99-apps/frontend-7d9c', dst: 'openbao/openbao-0', port: 8200, type: 'L3_L4', point: null },
+      { time: SPIRE_VERDICT.flow.time, verdict: 'FORWARDED', drop_reason: null, auth: 'SPIRE', src: '99-apps/backend-5f6b', dst: 'openbao/openbao-0', port: 8200, type: 'policy-verdict', point: 'TO_ENDPOINT' },
     ]);
   });
 

@@ -1,15 +1,18 @@
 /**
- * scripts/setup.sh in kind mode, run where no cluster can run: against stand-ins for docker, kind,
- * kubectl, helm, cilium, hubble and bao (tests/kind/fake-cli.mjs) that record every call and keep
- * what the "cluster" holds between runs. The first run must do the whole sequence in order; a
- * second run must create, initialise, enable and install nothing; a sealed OpenBao gets unsealed.
+ * scripts/setup.sh in kind mode, offline: against stand-ins for docker, kind, kubectl, helm, hubble
+ * and bao (tests/kind/fake-cli.mjs) that record every call and keep what the "cluster" holds
+ * between runs. The first run must do the whole sequence in order; a second run must create,
+ * initialise, enable and install nothing; a sealed OpenBao gets unsealed; the overrides for
+ * machines without registries change only what they name. The kind suite (tests/kind/) runs the
+ * same script on a real cluster.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createServer as createTcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { identity as facts } from '../lib/identity.ts';
@@ -31,6 +34,16 @@ interface Call {
 let work: string;
 let app: Server;
 let appUrl: string;
+/** A port nothing listens on, for the cluster's app mapping: 3000 may be a local stack's. */
+let appPort: string;
+
+async function freePort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
 
 /** A copy of the working tree as a git repository of its own (setup.sh tags images with the revision). */
 async function snapshotRepo(dir: string): Promise<void> {
@@ -52,9 +65,9 @@ function fakeEnv(log: string, pathDir = join(work, 'repo', 'tests', 'kind', 'bin
   return { ...process.env, PATH: `${pathDir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_STATE: join(work, 'state'), NO_COLOR: '1' };
 }
 
-async function setup(args: string[], pathDir?: string) {
+async function setup(args: string[], pathDir?: string, extraEnv: Record<string, string> = {}) {
   const log = join(work, 'calls.jsonl');
-  const env = { ...fakeEnv(log, pathDir), ZT_KIND_APP_URL: appUrl, ZT_KIND_TIMEOUT: '20' };
+  const env = { ...fakeEnv(log, pathDir), ZT_KIND_APP_URL: appUrl, ZT_KIND_APP_PORT: appPort, ZT_KIND_TIMEOUT: '20', ...extraEnv };
   const result = await run('bash', [join(work, 'repo', 'scripts', 'setup.sh'), ...args], { cwd: join(work, 'repo'), env }).then(
     ({ stdout, stderr }) => ({ status: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ status: error.code, stdout: error.stdout, stderr: error.stderr }),
@@ -100,6 +113,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const address = app.address();
   appUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  appPort = String(await freePort());
 }, 60_000);
 
 afterAll(async () => {
@@ -113,7 +127,7 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
   it('refuses to start when tools are missing, naming each with an install hint', async () => {
     const bin = join(work, 'partial-bin');
     mkdirSync(bin);
-    for (const tool of ['docker', 'kind', 'kubectl', 'cilium', 'bao']) symlinkSync(join(work, 'repo', 'tests', 'kind', 'bin', tool), join(bin, tool));
+    for (const tool of ['docker', 'kind', 'kubectl', 'bao']) symlinkSync(join(work, 'repo', 'tests', 'kind', 'bin', tool), join(bin, tool));
     const result = await setup(['--kind'], bin);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error: kind mode needs these tools first:$/m);
@@ -127,9 +141,9 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     first = await setup(['--kind']);
     expect(first.status, first.stderr).toBe(0);
     expectInOrder(first.calls, [
-      /^kind create cluster --config .*\/kind-config\.yaml$/,
+      /^kind create cluster --config .*\/\.kind\/kind-config\.yaml$/,
       new RegExp(`^helm .*upgrade --install cilium cilium --repo https://helm\\.cilium\\.io/ --version ${versions.CILIUM_CHART_VERSION} .*infrastructure/cilium/values\\.yaml$`),
-      /^cilium --context kind-zt-demo status --wait/,
+      /^kubectl .* -n kube-system rollout status daemonset\.apps\/cilium /,
       new RegExp(`^helm .*upgrade --install spire-crds spire-crds --repo \\S+ --version ${versions.SPIRE_CRDS_CHART_VERSION} `),
       new RegExp(`^helm .*upgrade --install zt-spire spire --repo \\S+ --version ${versions.SPIRE_CHART_VERSION} .*infrastructure/spire/values\\.yaml$`),
       /^kubectl .* apply -f .*infrastructure\/spire\/clusterspiffeids\.yaml$/,
@@ -194,7 +208,7 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       { name: 'zt-demo/backend', newTag: revision.trim() },
       { name: 'zt-demo/frontend', newTag: revision.trim() },
     ]);
-    for (const resource of overlay.resources) expect(statSync(join(work, 'repo', '.kind', 'apps', resource, 'kustomization.yaml')).isFile()).toBe(true);
+    for (const resource of overlay.resources) expect(statSync(resolve(join(work, 'repo', '.kind', 'apps'), resource, 'kustomization.yaml')).isFile()).toBe(true);
     const builds = first.calls.filter((c) => c.tool === 'docker' && c.args![0] === 'build');
     for (const build of builds) expect(build.args).toContain(`NODE_IMAGE=${versions.NODE_IMAGE}`);
   });
@@ -262,4 +276,78 @@ describe('scripts/teardown.sh --kind', () => {
     expect(stdout).toContain('deleted .secrets/');
     expect(() => statSync(join(work, 'repo', '.secrets'))).toThrow();
   }, 60_000);
+});
+
+describe('scripts/setup.sh --kind with the overrides for machines without registries', () => {
+  let run: Awaited<ReturnType<typeof setup>>;
+  let overrides: Record<string, string>;
+
+  beforeAll(async () => {
+    const dir = join(work, 'overrides');
+    mkdirSync(join(dir, 'charts'), { recursive: true });
+    mkdirSync(join(dir, 'values'));
+    for (const chart of [`cilium-${versions.CILIUM_CHART_VERSION}`, `spire-crds-${versions.SPIRE_CRDS_CHART_VERSION}`, `spire-${versions.SPIRE_CHART_VERSION}`, `openbao-${versions.OPENBAO_CHART_VERSION}`])
+      writeFileSync(join(dir, 'charts', `${chart}.tgz`), 'a chart archive');
+    writeFileSync(join(dir, 'values', 'cilium.yaml'), 'envoy:\n  enabled: false\n');
+    writeFileSync(join(dir, 'kind-patch.yaml'), 'kubeadmConfigPatches:\n  - |\n    kind: KubeletConfiguration\n    failCgroupV1: false\n');
+    mkdirSync(join(dir, 'state'));
+    overrides = {
+      // A cluster of its own: this run starts from nothing.
+      FAKE_STATE: join(dir, 'state'),
+      ZT_CHART_DIR: join(dir, 'charts'),
+      ZT_KIND_EXTRA_VALUES: join(dir, 'values'),
+      ZT_KIND_CONFIG_PATCH: join(dir, 'kind-patch.yaml'),
+      ZT_KIND_NODE_IMAGE: 'example.test/kind-node:v1',
+    };
+    run = await setup(['--kind'], undefined, overrides);
+  }, 120_000);
+
+  it('runs through and names each override it uses', () => {
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain(`override: charts from ${overrides.ZT_CHART_DIR} instead of the Helm repositories`);
+    expect(run.stdout).toContain(`override: extra Helm values from ${overrides.ZT_KIND_EXTRA_VALUES} (cilium.yaml)`);
+    expect(run.stdout).toContain(`override: kind config fields from ${overrides.ZT_KIND_CONFIG_PATCH}`);
+    expect(run.stdout).toContain('override: node image example.test/kind-node:v1');
+  });
+
+  it('installs every chart from the chart directory and never from a repository', () => {
+    const installs = run.calls.filter((c) => c.tool === 'helm' && c.args!.includes('--install'));
+    expect(installs.map((c) => c.args![5])).toEqual([
+      `${overrides.ZT_CHART_DIR}/cilium-${versions.CILIUM_CHART_VERSION}.tgz`,
+      `${overrides.ZT_CHART_DIR}/spire-crds-${versions.SPIRE_CRDS_CHART_VERSION}.tgz`,
+      `${overrides.ZT_CHART_DIR}/spire-${versions.SPIRE_CHART_VERSION}.tgz`,
+      `${overrides.ZT_CHART_DIR}/openbao-${versions.OPENBAO_CHART_VERSION}.tgz`,
+    ]);
+    for (const install of installs) expect(install.args).not.toContain('--repo');
+  });
+
+  it("applies a release's extra values after the project's own, and only to that release", () => {
+    const installs = run.calls.filter((c) => c.tool === 'helm' && c.args!.includes('--install'));
+    const valuesOf = (release: string) => {
+      const args = installs.find((c) => c.args![4] === release)!.args!;
+      return args.flatMap((arg, i) => (arg === '--values' ? [args[i + 1]!] : []));
+    };
+    expect(valuesOf('cilium')).toEqual([join(work, 'repo', 'infrastructure', 'cilium', 'values.yaml'), join(overrides.ZT_KIND_EXTRA_VALUES!, 'cilium.yaml')]);
+    expect(valuesOf('openbao')).toEqual([join(work, 'repo', 'infrastructure', 'openbao', 'values.yaml')]);
+  });
+
+  it('creates the cluster from kind-config.yaml with only the node image, the host port and the patch changed', () => {
+    const committed = readFileSync(join(work, 'repo', 'kind-config.yaml'), 'utf8');
+    const generated = readFileSync(join(work, 'repo', '.kind', 'kind-config.yaml'), 'utf8');
+    const [body, patch] = generated.split(/\n# Added from ZT_KIND_CONFIG_PATCH=.*\n/);
+    expect(patch).toBe(readFileSync(overrides.ZT_KIND_CONFIG_PATCH!, 'utf8'));
+    const expected = committed
+      .replaceAll(versions.KIND_NODE_IMAGE!, 'example.test/kind-node:v1')
+      .replace(/hostPort: 3000\b/, `hostPort: ${appPort}`);
+    expect(body).toBe(expected);
+    expect(parse(generated).nodes.map((n: { image: string }) => n.image)).toEqual(Array(3).fill('example.test/kind-node:v1'));
+  });
+
+  it('refuses a chart directory that lacks a chart, naming it and how to get it', async () => {
+    rmSync(join(overrides.ZT_CHART_DIR!, `openbao-${versions.OPENBAO_CHART_VERSION}.tgz`));
+    const result = await setup(['--kind'], undefined, overrides);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`error: ZT_CHART_DIR has no openbao-${versions.OPENBAO_CHART_VERSION}.tgz`);
+    expect(result.stderr).toMatch(/hint: .*helm pull openbao --repo https:\/\/openbao\.github\.io\/openbao-helm/);
+  }, 120_000);
 });

@@ -167,7 +167,16 @@ export interface CiliumEncryptionValues {
 export interface SpireValues {
   global?: { spire?: SpireGlobalValues };
   'spire-server'?: SpireServerValues;
-  'spiffe-oidc-discovery-provider'?: { enabled?: boolean };
+  'spire-agent'?: { image?: SpireImageValues };
+  'spiffe-oidc-discovery-provider'?: { enabled?: boolean; image?: SpireImageValues };
+}
+
+/** A subchart's image (registry, repository and tag default to the chart's; tag to its appVersion). */
+export interface SpireImageValues {
+  registry?: string;
+  repository?: string;
+  pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  tag?: string;
 }
 
 export interface SpireGlobalValues {
@@ -178,6 +187,7 @@ export interface SpireGlobalValues {
 }
 
 export interface SpireServerValues {
+  image?: SpireImageValues;
   caTTL?: string;
   controllerManager?: {
     className?: string;
