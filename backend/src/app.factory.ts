@@ -18,7 +18,6 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     abortOnError: false,
   });
   app.useGlobalFilters(new ApiExceptionFilter(logger));
-  app.enableShutdownHooks();
 
   // Fastify's own errors (body too large, malformed JSON) reach the filter too: Nest maps them to HttpExceptions
   const fastify = app.getHttpAdapter().getInstance();

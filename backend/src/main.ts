@@ -1,5 +1,6 @@
 import { createApp } from './app.factory.js';
 import { createLogger } from './common/logger.js';
+import { installGracefulShutdown } from './common/shutdown.js';
 import { ConfigError, loadConfig } from './config/config.js';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const app = await createApp(config, logger);
+  installGracefulShutdown(app, logger, config.shutdownDrainMs);
   await app.listen(config.port, config.host);
   logger.info({ address: `http://${config.host}:${config.port}`, spiffeId: config.identity.spiffeId }, 'backend listening');
 }

@@ -13,12 +13,16 @@ const HTTP_CODES: Record<number, [string, string]> = {
   415: ['unsupported_media_type', 'Send JSON (Content-Type: application/json).'],
 };
 
-/** PostgreSQL is down or restarting: the caller should try again, it did nothing wrong. */
+/**
+ * PostgreSQL is down or restarting: the caller should try again, it did nothing wrong. In
+ * Kubernetes its name does not even resolve while its only pod is being replaced (a headless
+ * Service has no address then): ENOTFOUND and EAI_AGAIN are outages too.
+ */
 function isDatabaseOutage(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   return (
     error instanceof DatabaseNotReadyError ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message ?? '')
   );
 }

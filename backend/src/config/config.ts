@@ -29,6 +29,8 @@ function envSchema(facts: IdentityFacts) {
     GITHUB_API_URL: z.url().default('https://api.github.com'),
     GITHUB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /** On SIGTERM, keep serving (closing each connection) this long before closing (kind: 5000). */
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   });
 }
 
@@ -50,6 +52,7 @@ export interface AppConfig {
   };
   github: { apiUrl: string; timeoutMs: number };
   auth: { sessionTtlS: number; bcryptCost: number; maxFailuresPerMinute: number };
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, facts: Identity
     },
     github: { apiUrl: e.GITHUB_API_URL.replace(/\/$/, ''), timeoutMs: e.GITHUB_TIMEOUT_MS },
     auth: { sessionTtlS: 3600, bcryptCost: 12, maxFailuresPerMinute: e.LOGIN_MAX_FAILURES_PER_MINUTE },
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { isShuttingDown } from '../common/shutdown.js';
 import { DatabaseService } from '../database/database.service.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { OpenBaoSession } from '../secrets/openbao-session.service.js';
@@ -32,6 +33,8 @@ export class HealthController {
       openbao: this.openbao.status().loggedIn ? 'ok' : 'unavailable',
       database: (await this.database.healthy()) ? 'ok' : 'unavailable',
     };
+    // Shutting down: take this pod out of the Service while it drains (common/shutdown.ts).
+    if (isShuttingDown()) checks.shutdown = 'unavailable';
     const ok = Object.values(checks).every((check) => check === 'ok');
     reply.status(ok ? 200 : 503);
     return { status: ok ? 'ok' : 'unavailable', checks };

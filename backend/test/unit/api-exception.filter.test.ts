@@ -25,6 +25,9 @@ describe('toErrorResponse', () => {
     ['pool not ready', new DatabaseNotReadyError()],
     ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    // kind mode: the headless Service has no address while PostgreSQL's only pod is replaced
+    ['name not found', Object.assign(new Error('getaddrinfo ENOTFOUND postgres.data.svc.cluster.local'), { code: 'ENOTFOUND' })],
+    ['DNS not answering', Object.assign(new Error('getaddrinfo EAI_AGAIN postgres.data.svc.cluster.local'), { code: 'EAI_AGAIN' })],
     ['connection terminated', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
   ])('maps a database outage (%s) to 503 service_unavailable', (_what, error) => {
