@@ -10,6 +10,8 @@ set -euo pipefail
 
 # shellcheck source=../scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+# shellcheck source=../scripts/lib/node.sh
+source "$ZT_REPO_ROOT/scripts/lib/node.sh"
 
 main() {
   case "${1:-}" in
@@ -24,6 +26,7 @@ main() {
   export BACKEND_URL=${BACKEND_URL:-http://127.0.0.1:8000}
   curl -fsS "$BACKEND_URL/api/health/ready" >/dev/null 2>&1 ||
     die "no ready backend at $BACKEND_URL" "start it first: scripts/setup.sh"
+  ensure_node
   [[ -d "$ZT_REPO_ROOT/node_modules/autocannon" ]] || (cd "$ZT_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   cd "$ZT_REPO_ROOT/bench" && node bench.mjs
 }

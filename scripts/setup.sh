@@ -43,6 +43,8 @@ source "$ZT_REPO_ROOT/scripts/lib/identity.sh"
 source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 # shellcheck source=lib/tools.sh
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
+# shellcheck source=lib/node.sh
+source "$ZT_REPO_ROOT/scripts/lib/node.sh"
 # shellcheck source=lib/local-env.sh
 source "$ZT_REPO_ROOT/scripts/lib/local-env.sh"
 # shellcheck source=lib/local-stack.sh
@@ -100,7 +102,9 @@ setup_local() {
   touch "$ZT_STATE_DIR/.zt-demo-state"
   ok "state in $ZT_STATE_DIR; PostgreSQL from $ZT_PG_BIN"
 
-  step 2/9 "Obtaining SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION"
+  step 2/9 "Obtaining Node.js $NODE_VERSION, SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION"
+  ensure_node
+  ok "node $NODE_VERSION: $ZT_NODE"
   ensure_pip || true
   ensure_tools
   ok "spire-server, spire-agent, oidc-discovery-provider: $(dirname "$ZT_SPIRE_SERVER")"

@@ -9,9 +9,7 @@ ZT_FRONTEND_URL="http://localhost:$ZT_FRONTEND_PORT"
 export ZT_BACKEND_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_FRONTEND_URL
 
 ensure_node_packages() {
-  if ! have node || ! have npm; then
-    die "Node.js 20.19+ with npm is needed for the backend" "install it from your distribution or https://nodejs.org"
-  fi
+  ensure_node
   if [[ ! -d "$ZT_REPO_ROOT/node_modules" || "$ZT_REPO_ROOT/package-lock.json" -nt "$ZT_REPO_ROOT/node_modules/.package-lock.json" ]]; then
     info "installing npm packages (npm ci)"
     (cd "$ZT_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$ZT_LOG_DIR/npm-ci.log" 2>&1 ||
@@ -82,11 +80,27 @@ start_backend() {
     DB_ROTATE_INTERVAL="$ZT_DB_ROTATION_INTERVAL"
     ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
     ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
-    node dist/main.js)
+    "$(workload_node "$ZT_BACKEND_USER")" dist/main.js)
   launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
   backend_settings >"$settings_file"
   wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$ZT_LOG_DIR/backend.log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
+}
+
+# workload_node USER: a path to the pinned node binary that USER can run. The tool cache may sit
+# in a home directory USER cannot enter (root's, mode 700); then the binary is copied into the
+# state directory, once per version.
+workload_node() {
+  if ! is_root || runuser -u "$1" -- test -x "$ZT_NODE"; then
+    echo "$ZT_NODE"
+    return
+  fi
+  local copy="$ZT_STATE_DIR/node/v$NODE_VERSION/node"
+  if [[ "$(node_version "$copy")" != "$NODE_VERSION" ]]; then
+    mkdir -p "$(dirname "$copy")" && install -m 755 "$ZT_NODE" "$copy"
+    chmod 755 "$ZT_STATE_DIR/node" "$(dirname "$copy")"
+  fi
+  echo "$copy"
 }
 
 # launch_as USER NAME DIR COMMAND...: starts COMMAND in DIR as USER, pid in run/NAME.pid, output in
@@ -131,11 +145,12 @@ frontend_ready() { curl -fsS -o /dev/null "$ZT_FRONTEND_URL/login"; }
 start_frontend() {
   local root
   app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
+  ensure_node_packages
   build_frontend
   root=$(frontend_root)
   # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
   launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \
-    BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 node server.js
+    BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 "$(workload_node "$ZT_FRONTEND_USER")" server.js
   wait_until "$ZT_READY_TIMEOUT" "the frontend answering" frontend_ready || not_ready frontend "$ZT_LOG_DIR/frontend.log"
   ok "frontend started (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL, as $ZT_FRONTEND_USER)"
 }

@@ -83,6 +83,9 @@ pid_alive() {
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$expected"
 }
 
+# version_lt A B: A sorts before B as a version.
+version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$1" ]]; }
+
 # relative_path FROM TO: the path of the existing directory TO relative to the existing directory
 # FROM (e.g. ../../repo), without depending on GNU realpath.
 relative_path() {

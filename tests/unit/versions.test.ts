@@ -18,6 +18,13 @@ describe('pinned versions', () => {
     for (const chart of ['spire-server', 'spire-agent', 'spiffe-oidc-discovery-provider']) expect(values[chart].image.tag, chart).toBe(versions.SPIRE_VERSION);
   });
 
+  it('requires the pinned Node.js line in every package file', () => {
+    for (const dir of ['.', 'backend', 'frontend', 'tests', 'bench']) {
+      const pkg = JSON.parse(read(dir, 'package.json'));
+      expect(pkg.engines?.node, `${dir}/package.json`).toBe(`^${versions.NODE_VERSION}`);
+    }
+  });
+
   it('builds the kind images on the pinned Node.js', () => {
     expect(versions.NODE_IMAGE).toBe(`node:${versions.NODE_VERSION}-bookworm-slim`);
     for (const app of ['backend', 'frontend']) expect(read(app, 'Dockerfile')).toContain(`ARG NODE_IMAGE=${versions.NODE_IMAGE}\n`);
