@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test suite of zt-demo and ends with one summary line.
 #
-# Usage: scripts/test.sh [--suite NAME]... [-h|--help]
+# Usage: scripts/test.sh [--suite NAME]... [--keep] [-h|--help]
 #
 # On a fresh machine it first installs what is missing: Debian packages (when run as root), the
-# npm dependencies and the pinned SPIRE and OpenBao binaries (built once, then cached).
+# pinned Node.js (from the npm registry, when the machine's is older), the npm dependencies and
+# the pinned SPIRE and OpenBao binaries (built once, then cached).
 #
 # Suites (all by default; --suite picks some):
 #   - shellcheck: every shell script of the project, checked with shellcheck
@@ -14,6 +15,13 @@
 #   - chain: the identity-and-secrets chain against real SPIRE, OpenBao and PostgreSQL processes;
 #     it starts its own local stack on separate ports and stops it afterwards (Vitest)
 #   - browser: the app in Debian's Chromium (Playwright), against its own local stack
+#   - kind: kind mode on a real cluster: builds (or reuses) the registry-free image set and the
+#     CLI tools, starts a private dockerd, runs scripts/setup.sh --kind with the documented
+#     overrides, demo.sh --auto --kind, the zero-trust checks, a second setup, fast rotation and
+#     teardown.sh --kind (tests/kind/; needs root and about 25 GB for its cache the first time)
+#
+#   --keep   kind suite: leave the cluster (and the private dockerd) up for inspection; reach it with
+#            set -a; source test-results/kind/env; set +a; kubectl get pods -A
 #
 # The last line is "N passed, N failed" (", N skipped" when any were skipped); the exit status
 # is non-zero when anything failed.
@@ -25,18 +33,20 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 # shellcheck source=lib/tools.sh
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
+# shellcheck source=lib/node.sh
+source "$ZT_REPO_ROOT/scripts/lib/node.sh"
 
-ALL_SUITES=(shellcheck unit backend frontend chain browser)
+ALL_SUITES=(shellcheck unit backend frontend chain browser kind)
 RESULTS_DIR="$ZT_REPO_ROOT/test-results"
 declare -A PASSED=() FAILED=() SKIPPED=() SECONDS_TAKEN=()
+KEEP_CLUSTER=0
 
 install_prerequisites() {
   step "setup" "Installing what this machine lacks"
   ensure_commands jq curl openssl ss setsid sha256sum python3 shellcheck gcc git chromium
   is_root && ensure_commands runuser
-  if ! have node || ! have npm; then
-    die "Node.js 20.19+ with npm is needed" "install it from your distribution or https://nodejs.org"
-  fi
+  # Every suite runs on the pinned Node.js, fetched into the tool cache when this machine's is older.
+  ensure_node
   ensure_postgres_installed
   ensure_pip || true
   if [[ ! -d "$ZT_REPO_ROOT/node_modules" || "$ZT_REPO_ROOT/package-lock.json" -nt "$ZT_REPO_ROOT/node_modules/.package-lock.json" ]]; then
@@ -44,7 +54,7 @@ install_prerequisites() {
     (cd "$ZT_REPO_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed" "run it by hand in $ZT_REPO_ROOT to see why"
   fi
   ensure_tools
-  ok "Debian packages, npm dependencies, SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION are in place"
+  ok "Debian packages, Node.js $NODE_VERSION ($ZT_NODE), npm dependencies, SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION are in place"
 }
 
 record() { PASSED[$1]=$2 FAILED[$1]=$3 SKIPPED[$1]=$4; }
@@ -98,6 +108,30 @@ suite_browser() {
   record browser "$passed" "$failed" "$skipped"
 }
 
+# kind mode on a real cluster: tests/kind/prepare.sh readies the machine (engine, tools, charts,
+# images) and writes the environment the tests run with; it counts as one failed test if it fails.
+suite_kind() {
+  local env_file="$RESULTS_DIR/kind/env" name names=()
+  if ! "$ZT_REPO_ROOT/tests/kind/prepare.sh" "$env_file"; then
+    record kind 0 1 0
+    return
+  fi
+  local saved_path=$PATH
+  mapfile -t names < <(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$env_file")
+  set -a
+  # shellcheck source=/dev/null
+  source "$env_file"
+  set +a
+  ZT_KIND_KEEP=$KEEP_CLUSTER run_vitest kind tests --project kind
+  for name in "${names[@]}"; do [[ "$name" == PATH ]] || unset "$name"; done
+  PATH=$saved_path
+  if ((KEEP_CLUSTER)); then
+    info "the cluster is kept; reach it with: set -a; source $env_file; set +a; kubectl get pods -A"
+  else
+    "$ZT_REPO_ROOT/tests/kind/engine/engine.sh" stop
+  fi
+}
+
 # The backend must typecheck (counted as one test) before its unit tests run.
 suite_backend() {
   local EXTRA_PASSED=0 EXTRA_FAILED=0
@@ -132,6 +166,7 @@ main() {
         suites+=("$2")
         shift
         ;;
+      --keep) KEEP_CLUSTER=1 ;;
       -h | --help) usage_from_header "$0"; exit 0 ;;
       *) die "unknown option: $1" "see scripts/test.sh --help" ;;
     esac

@@ -21,6 +21,16 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: 'kind',
+          // One file: its parts run in order against one real cluster (tests/kind/cluster.test.ts).
+          include: ['kind/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 1_800_000,
+          hookTimeout: 3_000_000,
+        },
+      },
     ],
   },
 });

@@ -77,8 +77,6 @@ version_of() {
 # minor_of 1.36.1 -> 1.36, for comparisons where a patch release makes no difference.
 minor_of() { cut -d. -f1,2 <<<"$1"; }
 
-# version_lt A B: A sorts before B as a version.
-version_lt() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$1" ]]; }
 
 kind_preflight() {
   local -A pins=([kind]=$KIND_VERSION [kubectl]=$KUBECTL_VERSION [helm]=$HELM_VERSION
@@ -490,7 +488,8 @@ kind_images() {
       continue
     fi
     info "building $image (docker build, a few minutes the first time)"
-    docker build --build-arg NODE_IMAGE="$NODE_IMAGE" -f "$ZT_REPO_ROOT/$app/Dockerfile" -t "$image" "$ZT_REPO_ROOT" \
+    # --force-rm: a failed build leaves no stopped container behind.
+    docker build --force-rm --build-arg NODE_IMAGE="$NODE_IMAGE" -f "$ZT_REPO_ROOT/$app/Dockerfile" -t "$image" "$ZT_REPO_ROOT" \
       >"$ZT_KIND_WORK_DIR/build-$app.log" 2>&1 ||
       { show_log_tail "$ZT_KIND_WORK_DIR/build-$app.log" 25; die "the $app image did not build (log: .kind/build-$app.log)" "fix the error above and run scripts/setup.sh again"; }
     changed
@@ -529,6 +528,7 @@ images:
     newTag: "$tag"
 configMapGenerator:
   - name: backend-settings
+    namespace: "99-apps"
     literals:
       - DB_ROTATE_INTERVAL=$ZT_DB_ROTATION_INTERVAL
 EOF

@@ -209,6 +209,9 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       { name: 'zt-demo/frontend', newTag: revision.trim() },
     ]);
     for (const resource of overlay.resources) expect(statSync(resolve(join(work, 'repo', '.kind', 'apps'), resource, 'kustomization.yaml')).isFile()).toBe(true);
+    // The backend reads its rotation setting from this ConfigMap in its own namespace (a
+    // generator without a namespace put it in "default", where the backend never saw it).
+    expect(overlay.configMapGenerator).toEqual([{ name: 'backend-settings', namespace: '99-apps', literals: [`DB_ROTATE_INTERVAL=${facts.database.rotationInterval}`] }]);
     const builds = first.calls.filter((c) => c.tool === 'docker' && c.args![0] === 'build');
     for (const build of builds) expect(build.args).toContain(`NODE_IMAGE=${versions.NODE_IMAGE}`);
   });

@@ -23,7 +23,11 @@ first_start() {
   local file
   for file in /docker-entrypoint-initdb.d/*; do
     case "$file" in
-      *.sh) echo "running $file"; if [[ -x "$file" ]]; then "$file"; else source "$file"; fi ;;
+      *.sh)
+        echo "running $file"
+        # shellcheck source=/dev/null
+        if [[ -x "$file" ]]; then "$file"; else source "$file"; fi
+        ;;
       *.sql) echo "running $file"; psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -f "$file" ;;
       *) [[ -e "$file" ]] && echo "ignoring $file" ;;
     esac

@@ -1,0 +1,100 @@
+/**
+ * The kind suite's access to its real cluster. scripts/test.sh runs the suite with the environment
+ * tests/kind/prepare.sh wrote (DOCKER_HOST of the private engine, a private KUBECONFIG, the tools
+ * on PATH, the documented setup.sh overrides), so every command here reaches that cluster and
+ * nothing of the user's.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, repoPath } from './repo.ts';
+
+export const CONTEXT = 'kind-zt-demo';
+
+/** The environment variable NAME, which prepare.sh must have set. */
+export function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the kind suite through scripts/test.sh --suite kind`);
+  return value;
+}
+
+export const appUrl = (): string => `http://localhost:${required('ZT_KIND_APP_PORT')}`;
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, for assertion messages */
+  output: string;
+  seconds: number;
+}
+
+function toRun(result: SpawnSyncReturns<string>, started: number): Run {
+  const stdout = result.stdout ?? '';
+  const stderr = result.stderr ?? '';
+  return { status: result.status, stdout, stderr, output: `${stdout}\n${stderr}`, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+/** Runs a command; never throws for a non-zero exit (the test asserts on it). */
+export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Run {
+  const started = Date.now();
+  const result = spawnSync(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    encoding: 'utf8',
+    input: options.input,
+    timeout: options.timeoutMs ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return toRun(result, started);
+}
+
+/** One of the project's scripts, exactly as a user runs it. */
+export const script = (name: string, args: string[], timeoutMs = 3_600_000, env: Record<string, string> = {}): Run =>
+  run('bash', [repoPath('scripts', name), ...args], { timeoutMs, env });
+
+export const kubectl = (args: string[], options: { input?: string; timeoutMs?: number } = {}): Run =>
+  run('kubectl', ['--context', CONTEXT, ...args], options);
+
+/** kubectl ... -o json, parsed; throws with kubectl's message when it fails. */
+export function kubectlJson<T = any>(args: string[]): T {
+  const result = kubectl([...args, '-o', 'json']);
+  if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export function docker(args: string[]): Run {
+  return run('docker', args);
+}
+
+/** OpenBao's unseal key and root token, as setup.sh saved them. */
+export function openbaoInit(): { unseal_keys_b64: string[]; root_token: string } {
+  return JSON.parse(readFileSync(join(required('ZT_KIND_SECRETS_DIR'), 'openbao-init.json'), 'utf8'));
+}
+
+/** Polls CHECK every INTERVAL ms until it returns a value (not undefined) or TIMEOUT ms pass. */
+export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000}s${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** psql as postgres in the PostgreSQL pod; returns the unaligned, tuples-only output. */
+export function psql(sql: string): string {
+  const result = kubectl(['-n', 'data', 'exec', '-i', 'postgres-0', '--', 'psql', '-U', 'postgres', '-d', 'appdb', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** The dynamic database users OpenBao has created and not yet revoked. */
+export const dynamicUsers = (): string[] =>
+  psql("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%' ORDER BY rolname;").split('\n').filter(Boolean);
