@@ -43,19 +43,19 @@ teardown_kind() {
 
   step 2/3 "Local secrets"
   if [[ ! -d "$ZT_KIND_SECRETS_DIR" ]]; then
-    ok "no .secrets/"
+    ok "no $ZT_KIND_SECRETS_NAME"
   else
     local answer=n
     if [[ "$yes" == 1 ]]; then
       answer=y
     elif [[ -t 0 ]]; then
-      read -rp "       Delete .secrets/ (OpenBao's unseal key and root token, database passwords)? [y/N] " answer
+      read -rp "       Delete $ZT_KIND_SECRETS_NAME (OpenBao's unseal key and root token, database passwords)? [y/N] " answer
     fi
     if [[ "$answer" == [yY]* ]]; then
       rm -rf "$ZT_KIND_SECRETS_DIR"
-      ok "deleted .secrets/"
+      ok "deleted $ZT_KIND_SECRETS_NAME"
     else
-      ok "kept .secrets/ (delete it with: scripts/teardown.sh --kind --yes, or rm -rf .secrets)"
+      ok "kept $ZT_KIND_SECRETS_NAME (delete it with: scripts/teardown.sh --kind --yes)"
     fi
   fi
 

@@ -15,6 +15,8 @@ source "$ZT_REPO_ROOT/infrastructure/versions.env"
 ZT_KIND_CLUSTER=zt-demo
 ZT_KIND_CONTEXT=kind-$ZT_KIND_CLUSTER
 : "${ZT_KIND_SECRETS_DIR:=$ZT_REPO_ROOT/.secrets}"
+# How messages name the secrets directory: .secrets/ in the clone, else its path.
+ZT_KIND_SECRETS_NAME=${ZT_KIND_SECRETS_DIR#"$ZT_REPO_ROOT"/}/
 : "${ZT_KIND_WORK_DIR:=$ZT_REPO_ROOT/.kind}"
 : "${ZT_KIND_TIMEOUT:=600}"
 : "${ZT_KIND_APP_PORT:=3000}"
@@ -355,7 +357,7 @@ ensure_postgres_secret() {
   done
   kube -n data create secret generic postgres-credentials "${args[@]}" >/dev/null
   changed
-  ok "Secret data/postgres-credentials created (random passwords, copies in .secrets/)"
+  ok "Secret data/postgres-credentials created (random passwords, copies in $ZT_KIND_SECRETS_NAME)"
 }
 
 kind_postgres() {
@@ -386,6 +388,9 @@ openbao_port_forward() {
 
 stop_openbao_port_forward() {
   [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] || return 0
+  # kube is a function, so the port-forward may run as a child of the backgrounded subshell:
+  # stop the child first, or it outlives setup (found by the stand-in tests' leak check).
+  pkill -P "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
   kill "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
   wait "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
   ZT_KIND_BAO_PF_PID=""
@@ -415,18 +420,18 @@ openbao_unseal() {
       die "OpenBao could not be initialised" "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
     mv "$init.new" "$init"
     changed
-    ok "OpenBao initialised (one Shamir key share); unseal key and root token in .secrets/openbao-init.json (mode 600)"
+    ok "OpenBao initialised (one Shamir key share); unseal key and root token in ${ZT_KIND_SECRETS_NAME}openbao-init.json (mode 600)"
     status=$(openbao_sys GET seal-status </dev/null)
   fi
   if [[ "$(jq -r .sealed <<<"$status")" == true ]]; then
-    [[ -s "$init" ]] || die "OpenBao is initialised but .secrets/openbao-init.json is missing, so it cannot be unsealed" \
+    [[ -s "$init" ]] || die "OpenBao is initialised but ${ZT_KIND_SECRETS_NAME}openbao-init.json is missing, so it cannot be unsealed" \
       "restore that file, or start over: scripts/teardown.sh --kind && scripts/setup.sh"
     status=$(jq '{key: .unseal_keys_b64[0]}' "$init" | openbao_sys PUT unseal) ||
-      die "OpenBao refused the unseal key in .secrets/openbao-init.json" "was the file replaced? start over: scripts/teardown.sh --kind && scripts/setup.sh"
+      die "OpenBao refused the unseal key in ${ZT_KIND_SECRETS_NAME}openbao-init.json" "was the file replaced? start over: scripts/teardown.sh --kind && scripts/setup.sh"
     [[ "$(jq -r .sealed <<<"$status")" == false ]] || die "OpenBao is still sealed after the unseal key was given" \
       "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
     changed
-    ok "OpenBao unsealed (with the key in .secrets/openbao-init.json)"
+    ok "OpenBao unsealed (with the key in ${ZT_KIND_SECRETS_NAME}openbao-init.json)"
   else
     ok "OpenBao is initialised and unsealed"
   fi
@@ -569,7 +574,7 @@ ${_c_bold}zt-demo is running on kind$([[ "$1" == 1 ]] && echo " (it already was:
   Cluster                kind $ZT_KIND_CLUSTER (kubectl --context $ZT_KIND_CONTEXT)
   Workload identity      $ZT_BACKEND_SPIFFE_ID
   Database leases        $(rotation_summary)
-  OpenBao secrets        .secrets/openbao-init.json (unseal key and root token; keep it private)
+  OpenBao secrets        ${ZT_KIND_SECRETS_NAME}openbao-init.json (unseal key and root token; keep it private)
   Network flows          scripts/hubble.sh flows   (drops, verdicts, export; UI: scripts/hubble.sh ui)
 
   Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour; --auto checks every step)

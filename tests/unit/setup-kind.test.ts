@@ -173,6 +173,11 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     expect(first.stdout).toMatch(/^\[11\/11 +\d+s\] /m);
   }, 120_000);
 
+  it('leaves no port-forward running behind it', async () => {
+    const { stdout } = await run('ps', ['-eo', 'args=']);
+    expect(stdout.split('\n').filter((line) => line.includes(`${work}/repo/`) && line.includes('port-forward'))).toEqual([]);
+  });
+
   it('talks only to its own cluster', () => {
     for (const call of first.calls) {
       if (call.tool === 'kubectl' && call.args![0] !== 'version') expect(call.args!.slice(0, 2)).toEqual(['--context', 'kind-zt-demo']);

@@ -3,16 +3,29 @@
  * engine, no port-forward or other process of ours, nothing listening on the app's port.
  * With scripts/test.sh --keep the cluster stays up for inspection and this part does not run.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { docker, required, run, script } from '../../lib/kind-cluster.ts';
 
-/** Processes whose command line names the suite's kubeconfig, cluster context or state. */
+/**
+ * Processes started for this suite's cluster: those whose environment names its kubeconfig (every
+ * script and kubectl the suite ran inherits it), except the test runner and its own children.
+ */
 function ourProcesses(): string[] {
-  const markers = [required('KUBECONFIG'), 'kind-zt-demo', required('ZT_KIND_WORK_DIR')];
-  return run('ps', ['-eo', 'pid=,args=']).stdout
-    .split('\n')
-    .filter((line) => markers.some((marker) => line.includes(marker)))
-    .filter((line) => !/\bps -eo\b|vitest/.test(line));
+  const marker = `KUBECONFIG=${required('KUBECONFIG')}`;
+  const mine = new Set([process.pid, process.ppid]);
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (mine.has(Number(pid)) || !readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(marker)) continue;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      // the runner (vitest, npm) and the processes this check itself starts
+      if (!/vitest|npm exec|node_modules\/\.bin|^ps /.test(args)) found.push(`${pid} ${args}`);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 export function teardownPart(): void {
