@@ -8,6 +8,8 @@ const config: NextConfig = {
   // the npm workspace root, so the standalone output traces the hoisted node_modules
   outputFileTracingRoot: resolve(dirname(fileURLToPath(import.meta.url)), '..'),
   poweredByHeader: false,
+  // The API contract (backend/contract) is a workspace package of TypeScript sources.
+  transpilePackages: ['@zt-demo/api-contract'],
 };
 
 export default config;

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiDocsModule } from './api-docs/api-docs.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { Logger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config, logger), HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule, ApiDocsModule],
     };
   }
 }

@@ -3,6 +3,7 @@
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
+import { GithubConfigureResponse, LoginResponse, RegisterResponse, RotateResponse } from '@zt-demo/api-contract';
 import { backend, BackendError, SESSION_COOKIE } from './backend';
 
 export interface FormState {
@@ -22,9 +23,9 @@ function expiredRedirect(error: unknown): void {
 }
 
 export async function login(_: FormState, form: FormData): Promise<FormState> {
-  let result: { access_token: string; expires_in: number };
+  let result: LoginResponse;
   try {
-    result = await backend('/api/auth/login', { method: 'POST', body: { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') } });
+    result = await backend('/api/auth/login', LoginResponse, { method: 'POST', body: { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') } });
   } catch (error) {
     if (error instanceof BackendError && error.code === 'rate_limited') return { error: 'Too many failed attempts for this user. Wait a minute, then try again.' };
     if (error instanceof BackendError && (error.code === 'invalid_credentials' || error.code === 'validation_failed')) return { error: 'Wrong username or password.' };
@@ -39,8 +40,8 @@ export async function register(_: FormState, form: FormData): Promise<FormState>
   const password = String(form.get('password') ?? '');
   const email = String(form.get('email') ?? '').trim();
   try {
-    await backend('/api/auth/register', { method: 'POST', body: { username, password, ...(email && { email }) } });
-    const result = await backend<{ access_token: string; expires_in: number }>('/api/auth/login', { method: 'POST', body: { username, password } });
+    await backend('/api/auth/register', RegisterResponse, { method: 'POST', body: { username, password, ...(email && { email }) } });
+    const result = await backend('/api/auth/login', LoginResponse, { method: 'POST', body: { username, password } });
     await setSessionCookie(result.access_token, result.expires_in);
   } catch (error) {
     if (error instanceof BackendError) {
@@ -60,7 +61,7 @@ export async function logout(): Promise<void> {
 
 export async function configureGithub(_: FormState, form: FormData): Promise<FormState> {
   try {
-    const result = await backend<{ login: string }>('/api/github/configure', { method: 'POST', body: { token: String(form.get('token') ?? '').trim() } });
+    const result = await backend('/api/github/configure', GithubConfigureResponse, { method: 'POST', body: { token: String(form.get('token') ?? '').trim() } });
     revalidatePath('/github');
     return { ok: `Connected as ${result.login}.` };
   } catch (error) {
@@ -74,7 +75,7 @@ export async function configureGithub(_: FormState, form: FormData): Promise<For
 
 export async function deleteGithubToken(): Promise<void> {
   try {
-    await backend('/api/github/token', { method: 'DELETE' });
+    await backend('/api/github/token', null, { method: 'DELETE' });
   } catch (error) {
     expiredRedirect(error);
     throw error;
@@ -84,7 +85,7 @@ export async function deleteGithubToken(): Promise<void> {
 
 export async function rotateNow(): Promise<FormState> {
   try {
-    const result = await backend<{ rotation: { from_username: string; to_username: string } }>('/api/security/rotate', { method: 'POST' });
+    const result = await backend('/api/security/rotate', RotateResponse, { method: 'POST' });
     return { ok: `Rotated: ${result.rotation.from_username} → ${result.rotation.to_username}` };
   } catch (error) {
     expiredRedirect(error);

@@ -1,5 +1,7 @@
 import 'server-only';
 import { cookies } from 'next/headers';
+import { ApiError, ErrorResponse } from '@zt-demo/api-contract';
+import type { z } from 'zod';
 
 /** The session cookie: the backend's JWT, httpOnly, never visible to the browser's scripts. */
 export const SESSION_COOKIE = 'zt_session';
@@ -7,19 +9,23 @@ export const SESSION_COOKIE = 'zt_session';
 /** The backend, reached only from this server (BFF); read at request time, never NEXT_PUBLIC_. */
 const backendUrl = (path: string): string => new URL(path, process.env.BACKEND_URL ?? 'http://127.0.0.1:8000').toString();
 
-export class BackendError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields?: Record<string, string>,
-  ) {
-    super(message);
-  }
+/** The backend's error answer (the API contract's ApiError), or the backend not answering at all. */
+export class BackendError extends ApiError {}
+
+interface Call {
+  method?: string;
+  body?: unknown;
 }
 
-/** A call to the backend with the session's token; errors become BackendError with the API's code. */
-export async function backend<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/**
+ * A call to the backend with the session's token. Its answer is parsed with SCHEMA, the API
+ * contract's shape of that route's answer (@zt-demo/api-contract), so a change of the backend's
+ * answers fails here, loudly, instead of somewhere in a page. Errors become BackendError with the
+ * API's code. Without a schema the answer is not read (204, or an answer nobody needs).
+ */
+export async function backend<S extends z.ZodType>(path: string, schema: S, init?: Call): Promise<z.infer<S>>;
+export async function backend(path: string, schema: null, init?: Call): Promise<void>;
+export async function backend(path: string, schema: z.ZodType | null, init: Call = {}): Promise<unknown> {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   let response: Response;
   try {
@@ -36,11 +42,17 @@ export async function backend<T>(path: string, init: { method?: string; body?: u
   } catch {
     throw new BackendError(503, 'backend_unreachable', 'The backend cannot be reached right now.');
   }
-  if (response.status === 204) return undefined as T;
-  const body = await response.json().catch(() => ({}));
+  const body: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string; fields?: Record<string, string> } }).error;
-    throw new BackendError(response.status, error?.code ?? 'unknown', error?.message ?? `The backend answered ${response.status}.`, error?.fields);
+    const error = ErrorResponse.safeParse(body);
+    if (!error.success) throw new BackendError(response.status, 'unknown', `The backend answered ${response.status}.`);
+    throw new BackendError(response.status, error.data.error.code, error.data.error.message, error.data.error.fields);
   }
-  return body as T;
+  if (!schema) return undefined;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    console.error(`the backend's answer to ${path} does not match the API contract: ${parsed.error.message}`);
+    throw new BackendError(502, 'bad_backend_answer', 'The backend answered something this app does not understand.');
+  }
+  return parsed.data;
 }

@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, DEMO_USERS, expectErrorShape, login } from '../lib/backend.ts';
+import { contractViolation } from '../lib/contract.ts';
 import { setGithubDown, STANDIN_TOKENS } from '../lib/github-standin.ts';
 import { identity } from '../lib/identity.ts';
 import { bao, loadStackEnv, pgSuperuser, rootToken, type StackEnv } from '../lib/stack.ts';
@@ -155,6 +156,7 @@ describe('GET /api/auth/me', () => {
       expect(response.status, what).toBe(401);
       const body = await response.json();
       expect(body.error.code, what).toBe('unauthorized');
+      expect(contractViolation('GET', '/api/auth/me', response.status, body), what).toBeUndefined();
     }
     // the untouched token still works, so the 401s above are about the tampering
     expect((await api(env, 'GET', '/api/auth/me', { token: jake })).status).toBe(200);

@@ -1,4 +1,8 @@
-/** Calls to the running backend (started by setup.sh --local for the chain tests). */
+/**
+ * Calls to the running backend (started by setup.sh --local for the chain tests). Every answer is
+ * checked against the API contract (lib/contract.ts): one that breaks it fails the calling test.
+ */
+import { expectContract } from './contract.ts';
 import type { StackEnv } from './stack.ts';
 
 export interface ApiResponse<T = any> {
@@ -31,6 +35,7 @@ export async function api<T = any>(env: StackEnv, method: string, path: string, 
   } catch {
     /* not JSON (e.g. /metrics) */
   }
+  if (path.startsWith('/api/')) expectContract(method, path, response.status, body);
   return { status: response.status, body: body as T, text, headers: response.headers };
 }
 
@@ -77,6 +82,7 @@ export function startLoad(env: StackEnv, tokens: string[], clients: number): { s
         const text = await response.text();
         result.requests++;
         if (response.status !== 200) result.failures.push({ status: response.status, body: text.slice(0, 200) });
+        else expectContract('GET', path, response.status, JSON.parse(text));
       } catch (error) {
         result.requests++;
         result.failures.push({ status: 'network', body: (error as Error).message });

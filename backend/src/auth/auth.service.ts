@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { LoginResponse as LoginResult, PublicUser } from '@zt-demo/api-contract';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuditRepository } from '../database/audit.repository.js';
@@ -7,19 +8,8 @@ import { PASSWORD_HASHER, type PasswordHasher } from './password-hasher.js';
 import { SessionTokens } from './session-tokens.service.js';
 import { UsersRepository, type User } from './users.repository.js';
 
-export interface LoginResult {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  user: PublicUser;
-}
-
-export interface PublicUser {
-  id: number;
-  username: string;
-  email: string | null;
-  role: 'user' | 'admin';
-}
+/** What a sign-in answers, and a user as the API shows it (the API contract's shapes). */
+export type { LoginResponse as LoginResult, PublicUser } from '@zt-demo/api-contract';
 
 export const publicUser = (user: User): PublicUser => ({ id: user.id, username: user.username, email: user.email, role: user.role });
 

@@ -1,21 +1,11 @@
-/**
- * Every error the API returns has the body {"error":{"code","message"[,"fields"]}}. AppError
- * carries one; anything else becomes a 500 with a generic message (details go to the log only).
- */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields?: Record<string, string>,
-  ) {
-    super(message);
-  }
+import { ApiError } from '@zt-demo/api-contract';
 
-  body(): { error: { code: string; message: string; fields?: Record<string, string> } } {
-    return { error: { code: this.code, message: this.message, ...(this.fields && { fields: this.fields }) } };
-  }
-}
+/**
+ * Every error the API returns has the body {"error":{"code","message"[,"fields"]}}. AppError (the
+ * API contract's ApiError) carries one; anything else becomes a 500 with a generic message
+ * (details go to the log only).
+ */
+export class AppError extends ApiError {}
 
 export const validationFailed = (fields: Record<string, string>): AppError =>
   new AppError(400, 'validation_failed', 'Some fields are not valid.', fields);

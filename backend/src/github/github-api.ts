@@ -1,23 +1,7 @@
-/** What the backend asks of GitHub: the port, with octokit behind it. */
-export interface GithubProfile {
-  login: string;
-  name: string | null;
-  avatar_url: string;
-  html_url: string;
-  public_repos: number;
-  followers: number;
-}
+/** What the backend asks of GitHub: the port, with octokit behind it. The shapes are the API contract's. */
+import type { GithubProfile, GithubRepo } from '@zt-demo/api-contract';
 
-export interface GithubRepo {
-  name: string;
-  full_name: string;
-  private: boolean;
-  html_url: string;
-  description: string | null;
-  language: string | null;
-  stargazers_count: number;
-  updated_at: string | null;
-}
+export type { GithubProfile, GithubRepo };
 
 export interface GithubApi {
   user(token: string): Promise<GithubProfile>;

@@ -1,24 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { z } from 'zod';
+import { GithubConfigureRequest, GithubReposQuery, type GithubReposResponse, type GithubStatus } from '@zt-demo/api-contract';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { Session } from '../auth/session.decorator.js';
 import type { SessionClaims } from '../auth/session-tokens.service.js';
 import { parseInput } from '../common/validation.js';
-import type { GithubProfile, GithubRepo } from './github-api.js';
+import type { GithubProfile } from './github-api.js';
 import { GithubService } from './github.service.js';
-
-const ConfigureBody = z.object({
-  token: z
-    .string({ error: 'is required' })
-    .min(1, 'is required')
-    .max(255, 'is too long for a GitHub token')
-    .regex(/^[A-Za-z0-9_]+$/, 'is not a GitHub token (letters, digits and _ only)'),
-});
-
-const ReposQuery = z.object({
-  page: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(1000, 'must be at most 1000').default(1),
-  per_page: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be at most 100').default(30),
-});
 
 @Controller('api/github')
 @UseGuards(AuthGuard)
@@ -28,11 +15,11 @@ export class GithubController {
   @Post('configure')
   @HttpCode(200)
   configure(@Session() session: SessionClaims, @Body() body: unknown): Promise<{ configured: true; login: string }> {
-    return this.github.configure(session.user_id, parseInput(ConfigureBody, body).token);
+    return this.github.configure(session.user_id, parseInput(GithubConfigureRequest, body).token);
   }
 
   @Get('status')
-  async status(@Session() session: SessionClaims): Promise<{ configured: boolean; login?: string; configured_at?: string; last_accessed?: string }> {
+  async status(@Session() session: SessionClaims): Promise<GithubStatus> {
     const status = await this.github.status(session.user_id);
     return {
       configured: status.configured,
@@ -49,8 +36,8 @@ export class GithubController {
   }
 
   @Get('repos')
-  async repos(@Session() session: SessionClaims, @Query() query: unknown): Promise<{ repos: GithubRepo[]; page: number; per_page: number; has_next: boolean }> {
-    const { page, per_page } = parseInput(ReposQuery, query);
+  async repos(@Session() session: SessionClaims, @Query() query: unknown): Promise<GithubReposResponse> {
+    const { page, per_page } = parseInput(GithubReposQuery, query);
     const result = await this.github.repos(session.user_id, page, per_page);
     return { repos: result.repos, page, per_page, has_next: result.hasNext };
   }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { RotationView, SecurityStatus } from '@zt-demo/api-contract';
 import type { SessionClaims } from '../auth/session-tokens.service.js';
 import { AppError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
@@ -8,28 +9,7 @@ import type { RotationRecord } from '../database/rotating-pool.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { OpenBaoSession } from '../secrets/openbao-session.service.js';
 
-export interface RotationView {
-  at: string;
-  from_username: string | null;
-  to_username: string | null;
-  duration_ms: number;
-  reason: string;
-  result: 'ok' | 'failed';
-}
-
-export interface SecurityStatus {
-  workload: { spiffe_id: string; svid_expires_at: string | null };
-  openbao: { auth_method: 'jwt'; role: string; policies: string[]; token_expires_at: string | null };
-  database: {
-    username: string | null;
-    lease_id: string | null;
-    lease_expires_at: string | null;
-    next_rotation_at: string | null;
-    generation: number;
-    pool: { total: number; idle: number; waiting: number };
-  };
-  rotations: RotationView[];
-}
+export type { RotationView, SecurityStatus };
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
 

@@ -3,15 +3,15 @@ import Link from 'next/link';
 import { Card, PageShell } from '@/components/ui';
 import { backend } from '@/lib/backend';
 import { requireSession } from '@/lib/session';
-import type { SecurityStatus } from '@/lib/types';
+import { MeResponse, SecurityStatus } from '@zt-demo/api-contract';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const session = await requireSession();
   const [me, status] = await Promise.all([
-    backend<{ username: string; email: string | null; role: string; created_at: string }>('/api/auth/me'),
-    backend<SecurityStatus>('/api/security/status'),
+    backend('/api/auth/me', MeResponse),
+    backend('/api/security/status', SecurityStatus),
   ]);
   return (
     <PageShell title={`Welcome back, ${me.username}`}>

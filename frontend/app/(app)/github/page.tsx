@@ -2,26 +2,19 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Alert, Card, PageShell } from '@/components/ui';
 import { deleteGithubToken } from '@/lib/actions';
+import { GithubProfile, GithubReposResponse, GithubStatus } from '@zt-demo/api-contract';
 import { backend, BackendError } from '@/lib/backend';
-import type { GithubRepo } from '@/lib/types';
 import { TokenForm } from './token-form';
 
 export const metadata: Metadata = { title: 'GitHub' };
 
 const PER_PAGE = 10;
 
-interface Status {
-  configured: boolean;
-  login?: string;
-  configured_at?: string;
-  last_accessed?: string;
-}
-
 async function githubData(page: number) {
   try {
     const [profile, repos] = await Promise.all([
-      backend<{ login: string; name: string | null; avatar_url: string; html_url: string; public_repos: number; followers: number }>('/api/github/user'),
-      backend<{ repos: GithubRepo[]; page: number; has_next: boolean }>(`/api/github/repos?page=${page}&per_page=${PER_PAGE}`),
+      backend('/api/github/user', GithubProfile),
+      backend(`/api/github/repos?page=${page}&per_page=${PER_PAGE}`, GithubReposResponse),
     ]);
     return { profile, repos };
   } catch (error) {
@@ -33,7 +26,7 @@ async function githubData(page: number) {
 
 export default async function GithubPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const page = Math.max(1, Number.parseInt((await searchParams).page ?? '1', 10) || 1);
-  const status = await backend<Status>('/api/github/status');
+  const status = await backend('/api/github/status', GithubStatus);
   const data = status.configured ? await githubData(page) : undefined;
   return (
     <PageShell title="GitHub">

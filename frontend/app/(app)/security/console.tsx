@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState, useTransition } from 'react';
 import { Alert, buttonClass, Card } from '@/components/ui';
 import { rotateNow, type FormState } from '@/lib/actions';
 import { countdown } from '@/lib/format';
-import type { SecurityStatus } from '@/lib/types';
+import type { SecurityStatus } from '@zt-demo/api-contract';
 
 interface ConsoleData {
   status: SecurityStatus;

@@ -1,13 +1,13 @@
 import { NextResponse } from 'next/server';
 import { backend, BackendError } from '@/lib/backend';
-import type { SecurityStatus } from '@/lib/types';
+import { DbUsersResponse, SecurityStatus } from '@zt-demo/api-contract';
 
 /** The console's live data, fetched by this server with the session cookie (the browser never calls the backend). */
 export async function GET(): Promise<NextResponse> {
   try {
     const [status, dbUsers] = await Promise.all([
-      backend<SecurityStatus>('/api/security/status'),
-      backend<{ users: Array<{ username: string; valid_until: string | null }> }>('/api/security/db-users'),
+      backend('/api/security/status', SecurityStatus),
+      backend('/api/security/db-users', DbUsersResponse),
     ]);
     return NextResponse.json({ status, dbUsers: dbUsers.users }, { headers: { 'cache-control': 'no-store' } });
   } catch (error) {

@@ -1,10 +1,7 @@
 # shellcheck shell=bash
 # Only the one binary this image is for goes into it.
 prepare_context() {
-  local ctx=$1 file
-  for file in "$ctx"/go/*/*; do
-    [[ "$(basename "$file")" == "$BINARY" ]] && cp "$file" "$ctx/$BINARY.keep"
-  done
-  [[ -f "$ctx/$BINARY.keep" ]] || { echo "no binary $BINARY in the Go components" >&2; return 1; }
-  rm -rf "$ctx/go" && mkdir -p "$ctx/go" && mv "$ctx/$BINARY.keep" "$ctx/go/$BINARY"
+  # shellcheck source=../one-binary.sh
+  source "$ZT_KIND_DIR/images/one-binary.sh"
+  keep_one_binary "$1" "$BINARY"
 }
