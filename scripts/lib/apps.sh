@@ -24,7 +24,7 @@ build_backend() {
     return 0
   fi
   info "building the backend"
-  (cd "$ZT_REPO_ROOT" && npm run build --workspace backend) >"$ZT_LOG_DIR/backend-build.log" 2>&1 ||
+  (cd "$ZT_REPO_ROOT" && npm run build --workspace @zt-demo/backend) >"$ZT_LOG_DIR/backend-build.log" 2>&1 ||
     { show_log_tail "$ZT_LOG_DIR/backend-build.log"; die "the backend did not compile (log: $ZT_LOG_DIR/backend-build.log)" "fix the TypeScript errors shown above"; }
 }
 
@@ -122,7 +122,7 @@ build_frontend() {
     return 0
   fi
   info "building the frontend (next build)"
-  (cd "$ZT_REPO_ROOT" && NEXT_TELEMETRY_DISABLED=1 npm run build --workspace frontend) >"$ZT_LOG_DIR/frontend-build.log" 2>&1 ||
+  (cd "$ZT_REPO_ROOT" && NEXT_TELEMETRY_DISABLED=1 npm run build --workspace @zt-demo/frontend) >"$ZT_LOG_DIR/frontend-build.log" 2>&1 ||
     { show_log_tail "$ZT_LOG_DIR/frontend-build.log"; die "the frontend did not build (log: $ZT_LOG_DIR/frontend-build.log)" "fix the errors shown above"; }
   # the standalone server does not carry the static assets; they go next to it
   rm -rf "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/.next/static"

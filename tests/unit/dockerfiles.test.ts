@@ -105,8 +105,8 @@ describe('backend/Dockerfile', () => {
     const origin = copiedFrom(app.final, commandScript(app));
     expect(origin?.from).toBe('build');
     const build = app.dockerfile.stages.find((stage) => stage.name === 'build')!;
-    // ...where `npm run build --workspace backend` compiles /app/backend/<rootDir> into /app/backend/<outDir>.
-    const workspace = posix.join(build.instructions.find((i) => /npm run build --workspace backend\b/.test(i.args))!.workdir, 'backend');
+    // ...where `npm run build --workspace @zt-demo/backend` compiles /app/backend/<rootDir> into /app/backend/<outDir>.
+    const workspace = posix.join(build.instructions.find((i) => /npm run build --workspace @zt-demo\/backend\b/.test(i.args))!.workdir, 'backend');
     expect(origin?.path).toBe(posix.join(workspace, outDir, posix.relative(rootDir, 'src/main.ts').replace(/\.ts$/, '.js')));
     // ...after the sources and both tsconfig files were copied in.
     const inBuild = contextFilesIn(build, contextFiles);
@@ -139,7 +139,7 @@ describe('frontend/Dockerfile', () => {
     expect(JSON.parse(read('frontend/package.json')).scripts.build).toBe('next build');
 
     const build = app.dockerfile.stages.find((stage) => stage.name === 'build')!;
-    const workspace = posix.join(build.instructions.find((i) => /npm run build --workspace frontend\b/.test(i.args))!.workdir, 'frontend');
+    const workspace = posix.join(build.instructions.find((i) => /npm run build --workspace @zt-demo\/frontend\b/.test(i.args))!.workdir, 'frontend');
     const server = commandScript(app);
     expect(copiedFrom(app.final, server)).toEqual({ from: 'build', path: posix.join(workspace, '.next/standalone/frontend/server.js') });
     // next start and the standalone server look for the assets at <server dir>/.next/static.
