@@ -73,7 +73,8 @@ ${_c_bold}zt-demo local stack is up$([[ "$unchanged" == 1 ]] && echo " (it alrea
   SPIRE server           127.0.0.1:$ZT_SPIRE_SERVER_PORT  trust domain $ZT_TRUST_DOMAIN
   SPIRE agent            $ZT_SPIRE_AGENT_SOCKET
   OIDC discovery         $ZT_JWT_ISSUER
-  OpenBao                $ZT_BAO_ADDR  (dev mode; root token in $ZT_SECRETS_DIR/openbao-root-token)
+  OpenBao                $ZT_BAO_ADDR  (file storage; unseal key and root token in $ZT_SECRETS_DIR/openbao-init.json)
+  OpenBao audit log      $ZT_LOG_DIR/openbao-audit.log  (scripts/audit.sh)
   Backend API            $ZT_BACKEND_URL/api  (health: $ZT_BACKEND_URL/api/health/ready)
   The app                ${_c_bold}$ZT_FRONTEND_URL${_c_off}
 

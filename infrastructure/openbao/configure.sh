@@ -151,6 +151,18 @@ configure_database() {
   ok "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE: default TTL $ZT_DB_DEFAULT_TTL, max $ZT_DB_MAX_TTL ($ROTATION rotation setting)"
 }
 
+# The audit device: OpenBao 2.6 refuses to enable one through its API ("use declarative,
+# config-based audit device management"), so each mode declares it in OpenBao's configuration
+# (local: setup's config.hcl, kind: infrastructure/openbao/values.yaml). This step checks it is
+# there, so that no configured OpenBao ever runs without an audit trail.
+check_audit_device() {
+  local devices
+  devices=$(bao_api GET sys/audit | jq -r '(.data // .) | to_entries[] | select(.value.type == "file") | "\(.key) \(.value.options.file_path)"')
+  [[ -n "$devices" ]] || die "OpenBao has no file audit device" \
+    "declare one in OpenBao's configuration (audit \"file\" ... { options { file_path = ... } }), as scripts/setup.sh does in both modes"
+  ok "audit: $(head -n1 <<<"$devices" | sed 's/ / -> /')"
+}
+
 # The backend's session signing key lives only in OpenBao. Created once (cas=0 refuses to
 # overwrite), so a re-run never logs every user out.
 configure_signing_key() {
@@ -172,6 +184,7 @@ main() {
   use_rotation_setting "$ROTATION"
   have curl || die "curl is needed" "apt-get install -y curl"
   have openssl || die "openssl is needed" "apt-get install -y openssl"
+  check_audit_device
   configure_policy
   configure_kv
   configure_jwt_auth

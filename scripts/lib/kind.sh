@@ -11,6 +11,8 @@
 
 # shellcheck source=../../infrastructure/versions.env
 source "$ZT_REPO_ROOT/infrastructure/versions.env"
+# shellcheck source=openbao.sh
+source "$ZT_REPO_ROOT/scripts/lib/openbao.sh"
 
 ZT_KIND_CLUSTER=zt-demo
 ZT_KIND_CONTEXT=kind-$ZT_KIND_CLUSTER
@@ -396,11 +398,6 @@ stop_openbao_port_forward() {
   ZT_KIND_BAO_PF_PID=""
 }
 
-# openbao_sys METHOD PATH: an unauthenticated sys/ call (seal-status, init, unseal); body on stdin.
-openbao_sys() {
-  curl -fsS -X "$1" -H 'Content-Type: application/json' --data-binary @- "$ZT_KIND_BAO_ADDR/v1/sys/$2"
-}
-
 kind_openbao() {
   helm_release openbao openbao "$OPENBAO_REPO" openbao "$OPENBAO_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/openbao/values.yaml"
   # Not Ready while sealed (its readiness probe is `bao status`): wait for Running, not Ready.
@@ -412,29 +409,9 @@ kind_openbao() {
 }
 
 openbao_unseal() {
-  local init="$ZT_KIND_SECRETS_DIR/openbao-init.json" status
-  status=$(openbao_sys GET seal-status </dev/null) || give_up openbao "OpenBao's seal status"
-  if [[ "$(jq -r .initialized <<<"$status")" != true ]]; then
-    (umask 077 && echo '{"secret_shares": 1, "secret_threshold": 1}' | openbao_sys PUT init |
-      jq '{unseal_keys_b64: .keys_base64, root_token: .root_token}' >"$init.new") ||
-      die "OpenBao could not be initialised" "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
-    mv "$init.new" "$init"
-    changed
-    ok "OpenBao initialised (one Shamir key share); unseal key and root token in ${ZT_KIND_SECRETS_NAME}openbao-init.json (mode 600)"
-    status=$(openbao_sys GET seal-status </dev/null)
-  fi
-  if [[ "$(jq -r .sealed <<<"$status")" == true ]]; then
-    [[ -s "$init" ]] || die "OpenBao is initialised but ${ZT_KIND_SECRETS_NAME}openbao-init.json is missing, so it cannot be unsealed" \
-      "restore that file, or start over: scripts/teardown.sh --kind && scripts/setup.sh"
-    status=$(jq '{key: .unseal_keys_b64[0]}' "$init" | openbao_sys PUT unseal) ||
-      die "OpenBao refused the unseal key in ${ZT_KIND_SECRETS_NAME}openbao-init.json" "was the file replaced? start over: scripts/teardown.sh --kind && scripts/setup.sh"
-    [[ "$(jq -r .sealed <<<"$status")" == false ]] || die "OpenBao is still sealed after the unseal key was given" \
-      "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0"
-    changed
-    ok "OpenBao unsealed (with the key in ${ZT_KIND_SECRETS_NAME}openbao-init.json)"
-  else
-    ok "OpenBao is initialised and unsealed"
-  fi
+  openbao_init_unseal "$ZT_KIND_BAO_ADDR" "$ZT_KIND_SECRETS_DIR/openbao-init.json" "${ZT_KIND_SECRETS_NAME}openbao-init.json" \
+    "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0" --kind
+  [[ "$OPENBAO_ACTION" == none ]] || changed
 }
 
 # ---------------------------------------------------------------------------------------------

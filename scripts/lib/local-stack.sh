@@ -4,6 +4,9 @@
 # leaves it ready; stop_local_stack stops what the pid files name. Sourced after common.sh,
 # identity.sh, local-env.sh and tools.sh; expects load_identity, load_local_env and ensure_tools.
 
+# shellcheck source=openbao.sh
+source "$ZT_REPO_ROOT/scripts/lib/openbao.sh"
+
 SPIRE_CONF_DIR="$ZT_REPO_ROOT/infrastructure/spire/local"
 
 prepare_state_dirs() {
@@ -97,8 +100,8 @@ bootstrap_postgres() {
   ok "database $ZT_DB_NAME bootstrapped (roles app_owner, app_rw, $ZT_DB_ADMIN_USER; schema app; 6 demo users)"
 }
 
-# Dynamic users whose leases died with an earlier OpenBao (its dev storage is in memory). Their
-# sessions end too, as OpenBao's own revocation would end them: a dropped role's open sessions
+# Dynamic users whose leases died with an earlier OpenBao storage (state deleted, OpenBao set up
+# anew). Their sessions end too, as OpenBao's own revocation would end them: a dropped role's open sessions
 # would otherwise linger without rights, and a running backend could not tell it must rotate.
 drop_stale_dynamic_users() {
   local dropped
@@ -225,31 +228,59 @@ fetch_jwt_svid() {
 # ---------------------------------------------------------------- OpenBao
 
 bao_healthy() { curl -fsS "$ZT_BAO_ADDR/v1/sys/health" >/dev/null 2>&1; }
+bao_answers() { curl -sS -o /dev/null "$ZT_BAO_ADDR/v1/sys/seal-status" 2>/dev/null; }
 
-# The dev server prints its root token and unseal key at start; neither belongs in a log.
-redact_dev_banner() { sed -u -E 's/(Root Token|Unseal Key): .*/\1: [redacted]/'; }
+ZT_BAO_INIT_FILE_NAME=openbao-init.json
 
-# The dev server keeps everything in memory and starts unsealed: fine for a laptop demo, and
-# why every OpenBao start is followed by the configuration step. The root token is random per
-# start, kept in secrets/openbao-root-token (mode 600), and filtered out of the log.
+# OpenBao's server configuration: loopback only, file storage in the state directory (a restart
+# loses nothing), and the audit device, which OpenBao 2.6 takes only from its configuration file
+# (it refuses to enable one through its API). The audit log is a file beside the other logs.
+write_openbao_config() {
+  mkdir -p "$ZT_STATE_DIR/openbao/data"
+  chmod 700 "$ZT_STATE_DIR/openbao" "$ZT_STATE_DIR/openbao/data"
+  cat >"$ZT_STATE_DIR/openbao/config.hcl" <<HCL
+# Written by scripts/setup.sh (local mode); the same server settings as kind mode's values.yaml.
+ui = false
+listener "tcp" {
+  address     = "127.0.0.1:$ZT_BAO_PORT"
+  tls_disable = true
+}
+storage "file" {
+  path = "$ZT_STATE_DIR/openbao/data"
+}
+audit "file" "file" {
+  description = "Every request and response, sensitive values HMAC'd"
+  options {
+    file_path = "$ZT_LOG_DIR/openbao-audit.log"
+    mode      = "0600"
+  }
+}
+HCL
+}
+
+# OpenBao as kind mode runs it: a real server with file storage, initialised once (one Shamir key
+# share; the unseal key and root token in secrets/openbao-init.json, mode 600) and unsealed on
+# every start, through its HTTP API (scripts/lib/openbao.sh, shared with kind mode).
 start_openbao() {
-  local log="$ZT_LOG_DIR/openbao.log" token_file="$ZT_SECRETS_DIR/openbao-root-token"
-  if pid_alive "$ZT_RUN_DIR/openbao.pid" "$(process_signature openbao)" && bao_healthy && [[ -s "$token_file" ]]; then
+  local log="$ZT_LOG_DIR/openbao.log" init="$ZT_SECRETS_DIR/$ZT_BAO_INIT_FILE_NAME"
+  write_openbao_config
+  # Without its init file this is no OpenBao setup initialised (the dev server of an earlier
+  # version of this project, say): it is replaced.
+  if pid_alive "$ZT_RUN_DIR/openbao.pid" "$(process_signature openbao)" && bao_answers && [[ -s "$init" ]]; then
     ok "OpenBao already running (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR)"
-    return 0
+  else
+    stop_process openbao
+    require_free_port "$ZT_BAO_PORT" OpenBao ZT_BAO_PORT
+    : >"$log"
+    start_process openbao "$log" "$ZT_BAO" server -config="$ZT_STATE_DIR/openbao/config.hcl"
+    wait_until "$ZT_READY_TIMEOUT" "OpenBao answering /v1/sys/seal-status" bao_answers || not_ready OpenBao "$log"
+    rm -f "$ZT_RUN_DIR/openbao.configured"
+    ok "OpenBao $OPENBAO_VERSION started (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR, file storage in $ZT_STATE_DIR/openbao/data)"
   fi
-  stop_process openbao
-  require_free_port "$ZT_BAO_PORT" OpenBao ZT_BAO_PORT
-  (umask 077 && openssl rand -hex 16 | sed 's/^/zt-dev-/' >"$token_file")
-  : >"$log"
-  BAO_DEV_ROOT_TOKEN_ID=$(<"$token_file") setsid "$ZT_BAO" server -dev -dev-listen-address="127.0.0.1:$ZT_BAO_PORT" \
-    -dev-no-store-token > >(redact_dev_banner >>"$log" 2>&1) 2>&1 </dev/null &
-  echo $! >"$ZT_RUN_DIR/openbao.pid"
-  wait_until "$ZT_READY_TIMEOUT" "OpenBao answering /v1/sys/health" bao_healthy || not_ready OpenBao "$log"
-  rm -f "$ZT_RUN_DIR/openbao.configured"
-  ok "OpenBao $OPENBAO_VERSION started (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR, dev mode, in memory)"
-  # Leases of an earlier OpenBao are gone with it; its dynamic users would linger until VALID UNTIL.
-  drop_stale_dynamic_users
+  openbao_init_unseal "$ZT_BAO_ADDR" "$init" "$init" "see $log" --local
+  wait_until "$ZT_READY_TIMEOUT" "OpenBao reporting healthy" bao_healthy || not_ready OpenBao "$log"
+  # A new storage means the dynamic users of an earlier one have no lease left to end them.
+  [[ "$OPENBAO_ACTION" != initialised ]] || drop_stale_dynamic_users
 }
 
 # What the configuration depends on: the files it reads and the facts it is given. When OpenBao
@@ -269,7 +300,7 @@ configure_openbao_local() {
     ok "OpenBao configuration unchanged (same inputs as when it was applied)"
     return 0
   fi
-  BAO_ADDR=$ZT_BAO_ADDR BAO_TOKEN=$(<"$ZT_SECRETS_DIR/openbao-root-token") \
+  BAO_ADDR=$ZT_BAO_ADDR BAO_TOKEN=$(openbao_root_token "$ZT_SECRETS_DIR/$ZT_BAO_INIT_FILE_NAME") \
     "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
     --jwt-discovery-url "$ZT_JWT_ISSUER" --issuer "$ZT_JWT_ISSUER" \
     --pg-host 127.0.0.1 --pg-port "$ZT_PG_PORT" \

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../lib/identity.ts';
-import { backendToken, bao, dynamicRoles, loadStackEnv, type StackEnv } from '../lib/stack.ts';
-import { api, backendDbUser } from '../lib/backend.ts';
+import { backendToken, bao, dynamicRoles, loadStackEnv, rootToken, type StackEnv } from '../lib/stack.ts';
+import { api, backendDbUser, login } from '../lib/backend.ts';
 import { runScript } from '../lib/test-stack.ts';
 
 let env: StackEnv;
@@ -43,30 +43,32 @@ describe('scripts/setup.sh --local', () => {
     expect((await bao(env, 'POST', 'auth/token/revoke-self', token)).status).toBe(204);
   });
 
-  it('brings a killed OpenBao back, configured, drops the users whose leases died with it, and the backend recovers by itself', async () => {
+  it('brings a killed OpenBao back from its file storage, unsealed, not initialised again: sessions, leases and the backend carry on', async () => {
+    const session = await login(env, 'amy'); // signed with the key kept in OpenBao's KV
     const token = await backendToken(env);
     const creds = await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, token);
     expect(creds.status).toBe(200);
-    const orphan = creds.body.data.username as string;
-    expect(await dynamicRoles(env)).toContain(orphan);
+    const issued = creds.body.data.username as string;
+    expect(await dynamicRoles(env)).toContain(issued);
 
     const baoPid = Number(readFileSync(join(env.ZT_RUN_DIR!, 'openbao.pid'), 'utf8'));
-    process.kill(baoPid, 'SIGKILL'); // its in-memory leases are gone; the role in PostgreSQL is not
+    process.kill(baoPid, 'SIGKILL');
     await expect.poll(() => existsSync(`/proc/${baoPid}`), { timeout: 5_000 }).toBe(false);
 
     const rerun = runScript('setup.sh', ['--local']);
     expect(rerun.status, rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/OpenBao [\d.]+ started/);
-    expect(rerun.stdout).toContain('auth/jwt/role/backend');
+    expect(rerun.stdout).toContain('OpenBao unsealed');
+    expect(rerun.stdout).not.toContain('OpenBao initialised');
     expect(rerun.stdout).not.toContain('nothing changed');
-    expect(await dynamicRoles(env)).not.toContain(orphan);
 
-    const fresh = await backendToken(env);
-    expect((await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, fresh)).status).toBe(200);
-    expect((await bao(env, 'POST', 'auth/token/revoke-self', fresh)).status).toBe(204);
-
-    // The backend's token and lease died with the old OpenBao, and setup ended its sessions: its
-    // next query finds its credentials rejected, so it logs in again and rotates on its own.
+    // Nothing was lost: the lease is still OpenBao's to end, a session signed before still
+    // verifies (the signing key is in KV), and the backend's own token still works.
+    expect(await dynamicRoles(env)).toContain(issued);
+    expect((await bao(env, 'PUT', 'sys/leases/revoke', rootToken(env), { lease_id: creds.body.lease_id })).status).toBe(204);
+    expect(await dynamicRoles(env)).not.toContain(issued);
+    expect((await api(env, 'GET', '/api/auth/me', { token: session })).status).toBe(200);
+    expect((await bao(env, 'POST', 'auth/token/revoke-self', token)).status).toBe(204);
     await expect.poll(async () => (await api(env, 'POST', '/api/auth/login', { body: { username: 'amy', password: 'amy99' } })).status, { timeout: 30_000, interval: 500 }).toBe(200);
     await expect.poll(async () => (await api(env, 'GET', '/api/health/ready')).status, { timeout: 30_000 }).toBe(200);
     expect(await dynamicRoles(env)).toEqual([await backendDbUser(env)]);

@@ -255,6 +255,8 @@ function serveOpenBao(port) {
       }
       if (state.sealed) return reply(503, { errors: ['Vault is sealed'] });
       if (req.headers['x-vault-token'] !== root) return reply(403, { errors: ['permission denied'] });
+      // The audit device kind mode declares in OpenBao's configuration (values.yaml).
+      if (path === 'sys/audit' && req.method === 'GET') return reply(200, { data: { 'stdout/': { type: 'file', options: { file_path: 'stdout' } } } });
       const mount = path.match(/^sys\/(mounts|auth)\/(.+)$/);
       if (req.method === 'GET' && (path === 'sys/mounts' || path === 'sys/auth')) return reply(200, { data: state[path.slice(4)] });
       if (mount && req.method === 'POST') {

@@ -64,7 +64,7 @@ export function jwtClaims(token: string): Record<string, unknown> {
 }
 
 export function rootToken(env: StackEnv): string {
-  return readFileSync(join(env.ZT_SECRETS_DIR!, 'openbao-root-token'), 'utf8').trim();
+  return JSON.parse(readFileSync(join(env.ZT_SECRETS_DIR!, 'openbao-init.json'), 'utf8')).root_token;
 }
 
 export interface BaoResponse<T = any> {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { repoPath, REPO_ROOT } from '../lib/repo.ts';
 
-const SCRIPTS = ['scripts/setup.sh', 'scripts/teardown.sh', 'scripts/test.sh', 'scripts/demo.sh', 'scripts/hubble.sh', 'infrastructure/openbao/configure.sh', 'bench/run.sh'];
+const SCRIPTS = ['scripts/setup.sh', 'scripts/teardown.sh', 'scripts/test.sh', 'scripts/demo.sh', 'scripts/hubble.sh', 'scripts/audit.sh', 'infrastructure/openbao/configure.sh', 'bench/run.sh'];
 
 const run = (script: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync('bash', [repoPath(script), ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
