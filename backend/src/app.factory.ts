@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import type { Logger } from './common/logger.js';
+import { runInRequest, type RequestContext } from './common/request-context.js';
 import { NestPinoLogger } from './common/nest-logger.js';
 import type { AppConfig } from './config/config.js';
 import { metrics } from './metrics/metrics.js';
@@ -12,15 +14,32 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the application (not listening yet): used by main.ts and by the integration tests. */
 export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false });
+  // Request ids are the backend's own: a client's X-Request-Id is never taken, so an id in the
+  // log always names one request of this backend.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, genReqId: () => randomUUID(), requestIdHeader: false });
+  // bodyParser off: Nest would add a form (urlencoded) parser, which lets any web page post a
+  // sign-in to the API. Only Fastify's JSON parser is left; any other body is 415.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    bodyParser: false,
   });
   app.useGlobalFilters(new ApiExceptionFilter(logger));
 
   // Fastify's own errors (body too large, malformed JSON) reach the filter too: Nest maps them to HttpExceptions
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser(['text/plain']);
+  // Everything a request does runs in its context, so security events name the request and client.
+  // Entered twice: reading a body goes through stream events, which lose the context entered at
+  // onRequest; preHandler enters it again right before the route's handler.
+  const contexts = new WeakMap<object, RequestContext>();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const context = { requestId: request.id, client: request.ip };
+    contexts.set(request, context);
+    reply.header('x-request-id', request.id);
+    runInRequest(context, done);
+  });
+  fastify.addHook('preHandler', (request, _reply, done) => runInRequest(contexts.get(request)!, done));
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);

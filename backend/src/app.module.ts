@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { Logger } from './common/logger.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { EventsModule } from './events/events.module.js';
 import { GithubModule } from './github/github.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule, ApiDocsModule],
+      imports: [ConfigModule.forRoot(config, logger), EventsModule, HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule, ApiDocsModule],
     };
   }
 }

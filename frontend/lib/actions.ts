@@ -54,7 +54,15 @@ export async function register(_: FormState, form: FormData): Promise<FormState>
   redirect('/dashboard');
 }
 
+/**
+ * Signs out on the server first (the backend refuses the token from then on, wherever it might
+ * have been copied), then forgets the cookie. If the backend cannot be reached the cookie still
+ * goes: the user asked to sign out of this browser.
+ */
 export async function logout(): Promise<void> {
+  await backend('/api/auth/logout', null, { method: 'POST' }).catch((error: unknown) => {
+    if (!(error instanceof BackendError)) throw error;
+  });
   (await cookies()).delete(SESSION_COOKIE);
   redirect('/login?signedOut=1');
 }

@@ -56,11 +56,19 @@ CREATE TABLE app.audit_log (
 );
 CREATE INDEX audit_log_timestamp_idx ON app.audit_log (timestamp DESC);
 
+-- Sessions ended by sign-out before they expire: a session token whose id (jti) is here is
+-- refused, until it would have expired anyway (then its row goes).
+CREATE TABLE app.revoked_sessions (
+  jti        uuid PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+
 RESET ROLE;
 
 GRANT USAGE ON SCHEMA app TO app_rw;
 GRANT SELECT, INSERT, UPDATE, DELETE ON app.users, app.github_integrations TO app_rw;
 GRANT SELECT, INSERT ON app.audit_log TO app_rw;   -- append-only audit trail
+GRANT SELECT, INSERT, DELETE ON app.revoked_sessions TO app_rw;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA app TO app_rw;
 -- tables added later by app_owner reach every dynamic user through the group role
 ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA app GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO app_rw;

@@ -4,9 +4,12 @@
  * console with an admin's rotation while another tab keeps loading database-backed pages.
  * Screenshots of each page go to docs/screenshots/.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { STANDIN_TOKENS } from '../lib/github-standin.ts';
 import { repoPath } from '../lib/repo.ts';
+import { TEST_STACK_ENV } from '../lib/test-stack.ts';
 
 const SQUAD = [
   ['jake', 'user'],
@@ -105,6 +108,9 @@ test.describe('the session', () => {
     await expect(page).toHaveURL(/\/login\?signedOut=1$/);
     await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/login$/);
+    // ended on the server too: the token the cookie held is refused, wherever it was copied to
+    const replayed = await fetch(`http://127.0.0.1:${TEST_STACK_ENV.ZT_BACKEND_PORT}/api/auth/me`, { headers: { authorization: `Bearer ${cookie!.value}` } });
+    expect(replayed.status).toBe(401);
   });
 
   test('an expired session goes back to login with a message', async ({ page, context }) => {
@@ -114,6 +120,35 @@ test.describe('the session', () => {
     await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/login\?expired=1$/);
     await expect(page.getByText('Your session expired')).toBeVisible();
+  });
+});
+
+test.describe('security headers', () => {
+  test('no page may be framed by another site, leak its address, or be sniffed into another type', async ({ page }) => {
+    await signIn(page, 'amy');
+    for (const path of ['/login', '/register', '/dashboard', '/security']) {
+      const response = await page.request.get(path, { maxRedirects: 0 });
+      expect(response.status(), path).toBe(200);
+      const headers = response.headers();
+      expect(headers['content-security-policy'], path).toContain("frame-ancestors 'none'");
+      expect(headers['x-frame-options'], path).toBe('DENY');
+      expect(headers['referrer-policy'], path).toBe('same-origin');
+      expect(headers['x-content-type-options'], path).toBe('nosniff');
+    }
+  });
+
+  test('a page on another localhost port (same site: the cookie goes along) cannot frame the console', async ({ page }) => {
+    await signIn(page, 'terry');
+    const attacker = createServer((_, response) => response.end('<iframe src="http://localhost:13000/security" width="600" height="400"></iframe>'));
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    try {
+      await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+      // Chromium replaces a frame it refuses to render with its error page.
+      await expect.poll(() => page.frames().map((frame) => frame.url()), { timeout: 10_000 }).toContain('chrome-error://chromewebdata/');
+      expect(page.frames().map((frame) => frame.url())).not.toContain('http://localhost:13000/security');
+    } finally {
+      attacker.close();
+    }
   });
 });
 

@@ -55,7 +55,7 @@ describe('POST /api/auth/login', () => {
     expect(response.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, user: { username, role: ['terry', 'gina'].includes(username) ? 'admin' : 'user' } });
     const [header, claims] = (response.body.access_token as string).split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header.alg).toBe('HS256');
-    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'role', 'user_id', 'username']);
+    expect(Object.keys(claims).sort()).toEqual(['exp', 'iat', 'jti', 'role', 'user_id', 'username']);
     expect(claims.exp - claims.iat).toBe(3600);
     expect(claims.user_id).toBe(response.body.user.id);
   });
@@ -160,6 +160,53 @@ describe('GET /api/auth/me', () => {
     }
     // the untouched token still works, so the 401s above are about the tampering
     expect((await api(env, 'GET', '/api/auth/me', { token: jake })).status).toBe(200);
+  });
+});
+
+describe('what the API accepts', () => {
+  it('takes JSON only: a form post (which any web page can send) or plain text is 415, in the error envelope', async () => {
+    for (const [contentType, raw] of [
+      ['application/x-www-form-urlencoded', 'username=jake&password=jake99'],
+      ['text/plain', '{"username":"jake","password":"jake99"}'],
+      ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="username"\r\n\r\njake\r\n--x--'],
+    ]) {
+      const response = await api(env, 'POST', '/api/auth/login', { raw, contentType });
+      expect(response.status, contentType).toBe(415);
+      expect(response.body.error.code, contentType).toBe('unsupported_media_type');
+    }
+  });
+
+  it('refuses a password longer than bcrypt reads (72 bytes) at sign-in, even when its first 72 bytes are right', async () => {
+    const username = `long_${randomBytes(3).toString('hex')}`;
+    const password = 'a'.repeat(72);
+    expect((await api(env, 'POST', '/api/auth/register', { body: { username, password } })).status).toBe(201);
+    expect((await api(env, 'POST', '/api/auth/login', { body: { username, password } })).status).toBe(200);
+    const longer = await api(env, 'POST', '/api/auth/login', { body: { username, password: `${password}anything` } });
+    expect(longer.status).toBe(401);
+    expect(longer.body.error.code).toBe('invalid_credentials');
+  });
+});
+
+describe('POST /api/auth/logout', () => {
+  it('ends the session on the server: the token is refused from then on, and other sessions of the user live on', async () => {
+    const [first, second] = [await login(env, 'gina'), await login(env, 'gina')];
+    expect((await api(env, 'POST', '/api/auth/logout', { token: first })).status).toBe(204);
+    for (const path of ['/api/auth/me', '/api/security/status']) {
+      const replayed = await api(env, 'GET', path, { token: first });
+      expect(replayed.status, path).toBe(401);
+      expect(replayed.body.error.code).toBe('unauthorized');
+    }
+    expect((await api(env, 'POST', '/api/auth/logout', { token: first })).status).toBe(401);
+    expect((await api(env, 'GET', '/api/auth/me', { token: second })).status).toBe(200);
+    expect((await api(env, 'POST', '/api/auth/logout')).status).toBe(401);
+  });
+
+  it('refuses a correctly signed session token without a session id, which could never be signed out', async () => {
+    const key = await signingKey();
+    const claims = JSON.parse(Buffer.from((await login(env, 'jake')).split('.')[1]!, 'base64url').toString());
+    delete claims.jti;
+    const response = await fetch(`${env.ZT_BACKEND_URL}/api/auth/me`, { headers: { authorization: `Bearer ${forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, key)}` } });
+    expect(response.status).toBe(401);
   });
 });
 

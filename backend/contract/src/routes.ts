@@ -30,6 +30,7 @@ export const ROUTES: readonly Route[] = [
     method: 'POST', path: '/api/auth/login', summary: 'Sign in: a session token (HS256 JWT, one hour)', access: 'public', body: s.LoginRequest,
     responses: { 200: s.LoginResponse, ...errors(400, 401, 413, 415, 429, 503) },
   },
+  { method: 'POST', path: '/api/auth/logout', summary: 'Sign out: the session token is refused from now on', access: 'session', responses: { 204: null, ...errors(401, 503) } },
   { method: 'GET', path: '/api/auth/me', summary: 'The signed-in user', access: 'session', responses: { 200: s.MeResponse, ...errors(401, 503) } },
   { method: 'GET', path: '/api/security/status', summary: "The backend's identity, OpenBao session, database lease and recent rotations", access: 'session', responses: { 200: s.SecurityStatus, ...errors(401, 503) } },
   { method: 'POST', path: '/api/security/rotate', summary: 'Rotate the database credentials now', access: 'admin', responses: { 200: s.RotateResponse, ...errors(401, 403, 503) } },

@@ -24,6 +24,13 @@ export class AuthController {
     return this.auth.login(input.username, input.password);
   }
 
+  @Post('logout')
+  @HttpCode(204)
+  @UseGuards(AuthGuard)
+  async logout(@Session() session: SessionClaims): Promise<void> {
+    await this.auth.logout(session);
+  }
+
   @Get('me')
   @UseGuards(AuthGuard)
   async me(@Session() session: SessionClaims): Promise<MeResponse> {

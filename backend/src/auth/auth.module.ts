@@ -6,6 +6,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { BcryptHasher, PASSWORD_HASHER } from './password-hasher.js';
+import { RevokedSessionsRepository } from './revoked-sessions.repository.js';
 import { SessionTokens } from './session-tokens.service.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -15,10 +16,11 @@ import { UsersRepository } from './users.repository.js';
   providers: [
     { provide: PASSWORD_HASHER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new BcryptHasher(config.auth.bcryptCost) },
     UsersRepository,
+    RevokedSessionsRepository,
     SessionTokens,
     AuthService,
     AuthGuard,
   ],
-  exports: [AuthGuard, SessionTokens, UsersRepository],
+  exports: [AuthGuard, SessionTokens, UsersRepository, RevokedSessionsRepository],
 })
 export class AuthModule {}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { retry } from '../common/backoff.js';
@@ -11,9 +12,13 @@ export interface SessionClaims {
   user_id: number;
   username: string;
   role: 'user' | 'admin';
+  /** The session's id, which sign-out revokes. */
+  jti: string;
   iat: number;
   exp: number;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * HS256 session tokens. The signing key lives only in OpenBao KV (created by setup); it is read
@@ -53,7 +58,7 @@ export class SessionTokens implements OnApplicationBootstrap {
 
   issue(user: User): { token: string; expiresIn: number } {
     const expiresIn = this.config.auth.sessionTtlS;
-    const token = jwt.sign({ user_id: user.id, username: user.username, role: user.role }, this.signingKey(), { algorithm: 'HS256', expiresIn });
+    const token = jwt.sign({ user_id: user.id, username: user.username, role: user.role }, this.signingKey(), { algorithm: 'HS256', expiresIn, jwtid: randomUUID() });
     return { token, expiresIn };
   }
 
@@ -62,7 +67,11 @@ export class SessionTokens implements OnApplicationBootstrap {
     const key = this.signingKey();
     try {
       const claims = jwt.verify(token, key, { algorithms: ['HS256'] }) as Partial<SessionClaims>;
-      if (typeof claims.user_id !== 'number' || typeof claims.username !== 'string' || (claims.role !== 'user' && claims.role !== 'admin')) {
+      // Every claim the backend relies on is required: a token without a session id could not be signed out.
+      if (
+        typeof claims.user_id !== 'number' || typeof claims.username !== 'string' || (claims.role !== 'user' && claims.role !== 'admin') ||
+        typeof claims.jti !== 'string' || !UUID.test(claims.jti) || typeof claims.exp !== 'number'
+      ) {
         throw unauthorized();
       }
       return claims as SessionClaims;

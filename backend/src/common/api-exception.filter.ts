@@ -2,6 +2,7 @@ import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '
 import type { FastifyReply } from 'fastify';
 import { DatabaseNotReadyError } from '../database/rotating-pool.js';
 import { OpenBaoError } from '../secrets/openbao-api.js';
+import { SecurityEvents } from '../events/security-events.js';
 import { AppError, serviceUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -27,11 +28,21 @@ function isDatabaseOutage(error: unknown): boolean {
   );
 }
 
+const describe = (error: unknown): string => {
+  const { code, message } = error as { code?: string; message?: string };
+  return [code, message].filter(Boolean).join(' ') || String(error);
+};
+
 /** Turns anything thrown into the API's error body; 5xx details go to the log, never to the client. */
 export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<AppError['body']> } {
-  if (error instanceof AppError) return { status: error.status, body: error.body() };
-  if (isDatabaseOutage(error)) return { status: 503, body: serviceUnavailable('The database').body() };
-  if (error instanceof OpenBaoError && (error.unreachable || (error.status ?? 0) >= 500)) return { status: 503, body: serviceUnavailable('OpenBao').body() };
+  const unavailable = (cause: string, what: AppError) => {
+    // The cause of every 503, for whoever reads the log (the client only learns "try again").
+    new SecurityEvents(logger).record('service_unavailable', { code: what.code, cause });
+    return { status: 503, body: what.body() };
+  };
+  if (error instanceof AppError) return error.status === 503 ? unavailable(error.message, error) : { status: error.status, body: error.body() };
+  if (isDatabaseOutage(error)) return unavailable(`database: ${describe(error)}`, serviceUnavailable('The database'));
+  if (error instanceof OpenBaoError && (error.unreachable || (error.status ?? 0) >= 500)) return unavailable(`OpenBao: ${error.message}`, serviceUnavailable('OpenBao'));
   const status = error instanceof HttpException ? error.getStatus() : ((error as { statusCode?: number }).statusCode ?? 500);
   if (status >= 400 && status < 500) {
     const [code, message] = HTTP_CODES[status] ?? ['bad_request', 'The request could not be read.'];

@@ -4,6 +4,7 @@ import { DatabaseService } from './database.service.js';
 export type AuditAction =
   | 'login_success'
   | 'login_failure'
+  | 'logout'
   | 'register'
   | 'github_token_saved'
   | 'github_token_deleted'

@@ -3,6 +3,7 @@ import pg, { type QueryResult, type QueryResultRow } from 'pg';
 import { backoffMs } from '../common/backoff.js';
 import { LOGGER, type Logger } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { SecurityEvents } from '../events/security-events.js';
 import { metrics } from '../metrics/metrics.js';
 import { OpenBaoSession } from '../secrets/openbao-session.service.js';
 import { RotatingPool, type CredentialSource, type DbCredentials, type PoolFactory, type RotationRecord } from './rotating-pool.js';
@@ -50,6 +51,7 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(POOL_FACTORY) createPool: PoolFactory,
+    private readonly events: SecurityEvents,
   ) {
     const source: CredentialSource = {
       next: () => this.nextCredentials(),
@@ -84,6 +86,7 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
   /** Rotates now (timer, startup or an admin) and schedules the next rotation. */
   async rotate(reason: string): Promise<RotationRecord> {
     clearTimeout(this.timer);
+    this.events.record('rotation_started', { reason });
     const record = await this.pool.rotate(reason);
     metrics.rotations.inc({ reason, result: record.result });
     if (record.result === 'ok') {
@@ -91,13 +94,13 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
       const credentials = this.pool.credentials()!;
       metrics.dbLeaseExpiry.set(leaseExpiry(credentials).getTime() / 1000);
       metrics.poolGeneration.set(this.pool.generation());
-      this.logger.info({ reason, from: record.fromUsername, to: record.toUsername, durationMs: record.durationMs }, 'database credentials rotated');
+      this.events.record('rotation_finished', { reason, from: record.fromUsername, to: record.toUsername, durationMs: record.durationMs });
       if (reason !== 'forced') await this.auditRotation(record); // forced ones are audited with the admin who asked
       this.schedule(this.rotationDelayMs(credentials));
     } else {
       this.failures++;
       const delay = backoffMs(this.failures - 1, 1_000, 30_000);
-      this.logger.warn({ reason, error: record.error, retryInMs: delay }, 'database credential rotation failed; the current pool keeps serving');
+      this.events.record('rotation_failed', { reason, error: record.error, retryInMs: delay, note: 'the current pool keeps serving' });
       this.schedule(delay);
     }
     return record;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuditRepository } from '../database/audit.repository.js';
+import { SecurityEvents } from '../events/security-events.js';
 import { KvService } from '../secrets/kv.service.js';
 import { GITHUB_API, GithubTokenRejected, GithubUnavailable, type GithubApi, type GithubProfile, type GithubRepo } from './github-api.js';
 import { GithubIntegrationsRepository, type GithubIntegration } from './github-integrations.repository.js';
@@ -21,6 +22,7 @@ export class GithubService {
     private readonly integrations: GithubIntegrationsRepository,
     private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly events: SecurityEvents,
   ) {}
 
   private path(userId: number): string {
@@ -29,9 +31,11 @@ export class GithubService {
 
   async configure(userId: number, token: string): Promise<{ configured: true; login: string }> {
     const profile = await this.ask(() => this.github.user(token));
+    const replaced = (await this.integrations.get(userId)).configured;
     await this.kv.put(this.path(userId), { token });
     await this.integrations.markConfigured(userId, profile.login);
     await this.audit.record('github_token_saved', String(userId), 'github', { login: profile.login });
+    this.events.record(replaced ? 'github_token_replaced' : 'github_token_stored', { userId, githubLogin: profile.login });
     return { configured: true, login: profile.login };
   }
 
@@ -43,6 +47,7 @@ export class GithubService {
     await this.kv.destroy(this.path(userId));
     await this.integrations.markRemoved(userId);
     await this.audit.record('github_token_deleted', String(userId), 'github');
+    this.events.record('github_token_deleted', { userId });
   }
 
   async repos(userId: number, page: number, perPage: number): Promise<{ repos: GithubRepo[]; hasNext: boolean }> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { LOGGER, type Logger } from '../common/logger.js';
+import { SecurityEvents } from '../events/security-events.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { metrics } from '../metrics/metrics.js';
@@ -24,6 +25,7 @@ export class OpenBaoSession implements OnModuleInit, OnApplicationShutdown {
   private expiresAt = 0;
   private policies: string[] = [];
   private loginInFlight?: Promise<void>;
+  private logins = 0;
   private timer?: NodeJS.Timeout;
   static readonly CHECK_MS = 15_000;
 
@@ -32,6 +34,7 @@ export class OpenBaoSession implements OnModuleInit, OnApplicationShutdown {
     private readonly identity: IdentityService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly events: SecurityEvents,
   ) {}
 
   onModuleInit(): void {
@@ -54,7 +57,9 @@ export class OpenBaoSession implements OnModuleInit, OnApplicationShutdown {
     const grant = await this.api.jwtLogin(this.config.openbao.jwtMount, this.config.openbao.jwtRole, svid.token);
     this.api.setToken(grant.token);
     this.adopt(grant.ttlS, grant.policies);
-    this.logger.info({ role: this.config.openbao.jwtRole, policies: grant.policies, ttlS: grant.ttlS, spiffeId: svid.spiffeId }, 'logged in to OpenBao with the JWT-SVID');
+    this.events.record(this.logins++ === 0 ? 'openbao_login' : 'openbao_relogin', {
+      role: this.config.openbao.jwtRole, policies: grant.policies, ttlS: grant.ttlS, spiffeId: svid.spiffeId,
+    });
   }
 
   private adopt(ttlS: number, policies?: string[]): void {

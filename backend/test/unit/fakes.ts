@@ -1,8 +1,20 @@
 import type { PoolClient, QueryResult } from 'pg';
 import { createLogger } from '../../src/common/logger.js';
 import type { CredentialSource, DbCredentials, PoolLike } from '../../src/database/rotating-pool.js';
+import { SecurityEvents, type SecurityEvent } from '../../src/events/security-events.js';
 
 export const silentLogger = createLogger('silent');
+
+/** Security events that are kept in a list instead of logged, to see which ones a call records. */
+export class RecordedEvents extends SecurityEvents {
+  readonly recorded: Array<[SecurityEvent, Record<string, unknown>]> = [];
+  constructor() {
+    super(silentLogger);
+  }
+  override record(event: SecurityEvent, fields: Record<string, unknown> = {}): void {
+    this.recorded.push([event, fields]);
+  }
+}
 
 export const deferred = <T = void>() => {
   let resolve!: (value: T) => void;

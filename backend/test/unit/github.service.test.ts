@@ -5,6 +5,7 @@ import { GithubTokenRejected, GithubUnavailable, type GithubApi } from '../../sr
 import type { GithubIntegrationsRepository } from '../../src/github/github-integrations.repository.js';
 import { GithubService } from '../../src/github/github.service.js';
 import type { KvService } from '../../src/secrets/kv.service.js';
+import { RecordedEvents } from './fakes.js';
 
 const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
 
@@ -18,17 +19,37 @@ function setup(github: Partial<GithubApi> = {}) {
     put: async (path: string, data: Record<string, unknown>) => void kv.set(path, data),
     destroy: async (path: string) => void kv.delete(path),
   } as unknown as KvService;
-  const integrations = { markConfigured: async () => undefined, markRemoved: async () => undefined, touch: async () => undefined, get: async () => ({}) } as unknown as GithubIntegrationsRepository;
+  const configured = new Set<number>();
+  const integrations = {
+    markConfigured: async (userId: number) => void configured.add(userId),
+    markRemoved: async (userId: number) => void configured.delete(userId),
+    touch: async () => undefined,
+    get: async (userId: number) => ({ configured: configured.has(userId) }),
+  } as unknown as GithubIntegrationsRepository;
   const api: GithubApi = {
     user: async (token) => ({ login: LOGINS[token] ?? 'someone', name: null, avatar_url: '', html_url: '', public_repos: 1, followers: 0 }),
     repos: async () => ({ repos: [], hasNext: false }),
     ...github,
   };
   const auditRepo = { record: async (...args: unknown[]) => void audit.push(args) } as unknown as AuditRepository;
-  return { service: new GithubService(api, kvService, integrations, auditRepo, config), kv, audit };
+  const events = new RecordedEvents();
+  return { service: new GithubService(api, kvService, integrations, auditRepo, config, events), kv, audit, events: events.recorded };
 }
 
 describe('GithubService', () => {
+  it('logs stored, replaced and deleted as security events, with the user id and never the token', async () => {
+    const { service, events } = setup();
+    await service.configure(7, 'ghp_seven');
+    await service.configure(7, 'ghp_eight');
+    await service.remove(7);
+    expect(events).toEqual([
+      ['github_token_stored', { userId: 7, githubLogin: 'seven' }],
+      ['github_token_replaced', { userId: 7, githubLogin: 'eight' }],
+      ['github_token_deleted', { userId: 7 }],
+    ]);
+    expect(JSON.stringify(events)).not.toMatch(/ghp_/);
+  });
+
   it("keeps a checked token at the user's own KV path, and audits it without the token", async () => {
     const { service, kv, audit } = setup();
     expect(await service.configure(7, 'ghp_seven')).toEqual({ configured: true, login: 'seven' });

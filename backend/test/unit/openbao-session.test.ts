@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { IdentityService } from '../../src/identity/identity.service.js';
 import { OpenBaoError, type OpenBaoApi, type TokenGrant } from '../../src/secrets/openbao-api.js';
 import { OpenBaoSession } from '../../src/secrets/openbao-session.service.js';
-import { silentLogger } from './fakes.js';
+import { RecordedEvents, silentLogger } from './fakes.js';
 
 const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
 
@@ -33,7 +33,8 @@ function setup(renewTtlS = 3600) {
     delete: async () => undefined,
     revokeLease: async () => undefined,
   };
-  return { session: new OpenBaoSession(api, identity, config, silentLogger), calls, api };
+  const events = new RecordedEvents();
+  return { session: new OpenBaoSession(api, identity, config, silentLogger, events), calls, api, events: events.recorded };
 }
 
 describe('OpenBaoSession', () => {
@@ -70,11 +71,13 @@ describe('OpenBaoSession', () => {
   });
 
   it('logs in again once when OpenBao refuses the token (403), then retries the call', async () => {
-    const { session, calls, api } = setup();
+    const { session, calls, api, events } = setup();
     await session.login();
     api.failReadWith = new OpenBaoError('OpenBao answered 403 to read: permission denied', 403);
     await session.call((bao) => bao.read('database/creds/backend-role'));
     expect(calls).toEqual(['login backend svid-1', 'read', 'login backend svid-2', 'read']);
+    const login = { role: 'backend', policies: ['backend-policy', 'default'], ttlS: 3600, spiffeId: 'spiffe://demo.local/ns/99-apps/sa/backend' };
+    expect(events).toEqual([['openbao_login', login], ['openbao_relogin', login]]);
   });
 
   it('does not log in again for other failures', async () => {

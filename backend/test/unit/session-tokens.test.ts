@@ -44,13 +44,26 @@ describe('SessionTokens', () => {
     const tokens = await loaded();
     const { token, expiresIn } = tokens.issue(jake);
     expect(expiresIn).toBe(3600);
-    expect(tokens.verify(token)).toMatchObject({ user_id: 1, username: 'jake', role: 'user' });
+    expect(tokens.verify(token)).toMatchObject({ user_id: 1, username: 'jake', role: 'user', jti: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(tokens.verify(tokens.issue(jake).token).jti).not.toBe(tokens.verify(token).jti); // one id per session
+  });
+
+  it('refuses a correctly signed token that lacks a claim it relies on (the session id, the expiry)', async () => {
+    const tokens = await loaded();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { user_id: 1, username: 'jake', role: 'user', jti: '0b7c8f3e-2d4a-4c1b-9e6f-5a3d2c1b0a99', iat: now, exp: now + 3600 };
+    expect(tokens.verify(forge({ alg: 'HS256', typ: 'JWT' }, claims, key))).toMatchObject({ jti: claims.jti });
+    const { jti: _jti, ...withoutId } = claims;
+    const { exp: _exp, ...withoutExpiry } = claims;
+    for (const bad of [withoutId, { ...claims, jti: 'guessable' }, withoutExpiry]) {
+      expect(code(() => tokens.verify(forge({ alg: 'HS256', typ: 'JWT' }, bad, key)))).toBe('unauthorized');
+    }
   });
 
   it('refuses expired, alg none, foreign-key and tampered tokens', async () => {
     const tokens = await loaded();
     const now = Math.floor(Date.now() / 1000);
-    const claims = { user_id: 1, username: 'jake', role: 'user', iat: now, exp: now + 3600 };
+    const claims = { user_id: 1, username: 'jake', role: 'user', jti: '0b7c8f3e-2d4a-4c1b-9e6f-5a3d2c1b0a99', iat: now, exp: now + 3600 };
     const good = tokens.issue(jake).token;
     const [h, , s] = good.split('.');
     const promoted = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
