@@ -37,6 +37,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "$ZT_REPO_ROOT/scripts/lib/identity.sh"
 # shellcheck source=lib/demo-ui.sh
 source "$ZT_REPO_ROOT/scripts/lib/demo-ui.sh"
+# shellcheck source=lib/mode.sh
+source "$ZT_REPO_ROOT/scripts/lib/mode.sh"
 
 DEMO_MODE=""
 # Set by the shown commands and used by later steps (never printed: tokens are shown as claims).
@@ -64,7 +66,7 @@ openbao_login() {
 
 part_login() {
   part 1 "Application login"
-  say "People sign in with a password. The backend compares it with a bcrypt hash (cost 12) in PostgreSQL and answers with a session token: an HS256 JWT signed with a key that exists only in OpenBao's KV store. The web app at port 3000 does exactly this on its server side."
+  say "People sign in with a password. The backend compares it with a bcrypt hash (cost 12) in PostgreSQL and answers with a session token: an HS256 JWT signed with a key that exists only in OpenBao's KV store. The web app at $DEMO_APP_URL does exactly this on its server side."
   show_run 'session=$(backend_api POST /api/auth/login '\''{"username":"jake","password":"jake99"}'\'' | jq -r .access_token)'
   show_run 'jwt_claims "$session"' '"username"|"role"|"exp"'
   check "jake's session token names jake" equals "$(jq -r .username <<<"$DEMO_OUT")" jake
@@ -109,6 +111,9 @@ part_workload_identity() {
   show_run 'BAO_TOKEN=$backend_token bao token lookup -format=json | jq '\''.data | {display_name, path, policies, ttl}'\''' 'display_name|policies'
   check "OpenBao's token carries the backend's SPIFFE ID" out_has "\"display_name\": \"$ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID\""
   check "the token has $ZT_BAO_POLICY" out_has "\"$ZT_BAO_POLICY\""
+  say "OpenBao's audit log recorded that login: the path and role, the SPIFFE ID it proved, the policies it granted and the token's TTL. The JWT and the token in it are HMAC'd, never in clear."
+  show_run "scripts/audit.sh --$DEMO_MODE --path auth/$ZT_BAO_JWT_MOUNT/login --last 1" "auth/$ZT_BAO_JWT_MOUNT/login|policies="
+  check "the audit log has the backend's login with its SPIFFE ID and $ZT_BAO_POLICY" out_has "auth/$ZT_BAO_JWT_MOUNT/login by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID role=$ZT_BAO_JWT_ROLE policies=.*$ZT_BAO_POLICY"
   pause
 
   say "Any other identity is refused, even one from the same SPIRE: here is the frontend's JWT-SVID."
@@ -153,7 +158,10 @@ part_dynamic_secrets() {
   show_run "psql -c \"SELECT rolname AS role, rolvaliduntil AS \\\"valid until\\\" FROM pg_roles WHERE rolname LIKE 'v-%'\"" 'v-'
   check "that user exists in PostgreSQL, with an end date" out_has "$before +\\| [0-9]{4}-"
   show_run "psql -c \"SELECT usename AS role, count(*) AS sessions FROM pg_stat_activity WHERE usename LIKE 'v-%' GROUP BY 1\"" 'v-'
-  show_run "bao list sys/leases/lookup/$ZT_DB_MOUNT/creds/$ZT_DB_ROLE" '^[A-Za-z0-9]{20,}'
+  local lease
+  lease=$(jq -r '.database.lease_id | split("/") | last' <<<"$(backend_api GET /api/security/status "" "$admin_session")")
+  show_run "bao list sys/leases/lookup/$ZT_DB_MOUNT/creds/$ZT_DB_ROLE | short_lease_id" "^${lease:-none}\$"
+  check "OpenBao holds the lease the backend names ($lease)" out_has "^${lease:-none}\$"
   pause
 
   say "Rotation: a new user, a new pool proved with a query, new requests on it, the old pool drained, and only then the old lease revoked, which drops the old user. No request fails on the way."
@@ -175,6 +183,11 @@ part_dynamic_secrets() {
   show_run "psql -c \"SELECT rolname AS role, rolvaliduntil AS \\\"valid until\\\" FROM pg_roles WHERE rolname LIKE 'v-%'\"" 'v-'
   check "the new user exists" out_has "$after"
   check "the old user $before is gone" old_user_gone "$before"
+  say "The audit log has both ends of it: the backend reading new credentials, and revoking the old lease."
+  show_run "scripts/audit.sh --$DEMO_MODE --path $ZT_DB_MOUNT/creds/$ZT_DB_ROLE --last 1" "$ZT_DB_MOUNT/creds"
+  check "the audit log has the issuance of the new credentials, by the backend" out_has "$ZT_DB_MOUNT/creds/$ZT_DB_ROLE by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
+  show_run "scripts/audit.sh --$DEMO_MODE --path sys/leases/revoke --last 1" 'sys/leases/revoke'
+  check "the audit log has the revocation of the old lease, by the backend" out_has "sys/leases/revoke by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
   pause
 }
 
@@ -232,17 +245,6 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 
-# Which stack to show: local when .local/ holds a running one, otherwise kind.
-detect_mode() {
-  if [[ -e "$ZT_REPO_ROOT/${ZT_STATE_NAME:-.local}/stack.env" ]]; then
-    echo local
-  elif have kubectl && kubectl --context kind-zt-demo get nodes >/dev/null 2>&1; then
-    echo kind
-  else
-    die "no running zt-demo to show" "start one first: scripts/setup.sh (or scripts/setup.sh --local)"
-  fi
-}
-
 load_mode() {
   if [[ "$DEMO_MODE" == local ]]; then
     # shellcheck source=lib/local-env.sh
@@ -280,7 +282,7 @@ main() {
   done
   if ! have jq || ! have curl; then die "the demo needs jq and curl" "apt-get install -y jq curl (or brew install jq curl)"; fi
   load_identity
-  [[ -n "$DEMO_MODE" ]] || DEMO_MODE=$(detect_mode)
+  [[ -n "$DEMO_MODE" ]] || DEMO_MODE=$(detect_stack_mode)
   load_mode
   demo_connect
 

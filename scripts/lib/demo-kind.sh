@@ -16,6 +16,10 @@ demo_connect() {
   DEMO_ROOT_TOKEN=$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")
   DEMO_REDACT+=("$DEMO_ROOT_TOKEN")
   DEMO_ISSUER="https://oidc-discovery.$ZT_TRUST_DOMAIN"
+  # The host port the cluster was created with (setup.sh wrote it into its kind config).
+  local port
+  port=$(awk '/hostPort:/ {print $2; exit}' "$ZT_KIND_WORK_DIR/kind-config.yaml" 2>/dev/null || true)
+  DEMO_APP_URL="http://localhost:${port:-$ZT_KIND_APP_PORT}"
   BAO_ADDR=$ZT_KIND_BAO_ADDR
   unset BAO_TOKEN
   kubectl -n 99-apps rollout status deployment/backend --timeout=120s >/dev/null 2>&1 ||

@@ -14,15 +14,13 @@ demo_connect() {
   [[ -s "$env_file" ]] || die "no local stack to show (no $env_file)" "start it first: scripts/setup.sh --local"
   # shellcheck disable=SC1090 # written by setup.sh
   source "$env_file"
-  bao_healthy || die "OpenBao does not answer at $ZT_BAO_ADDR (after a reboot it is gone: its dev storage is in memory)" \
-    "scripts/setup.sh --local starts what is down and configures OpenBao again"
-  # A dev server starts unsealed; a sealed one here means something else holds the port.
-  [[ "$(curl -fsS "$ZT_BAO_ADDR/v1/sys/seal-status" | jq -r .sealed)" == false ]] ||
-    die "OpenBao at $ZT_BAO_ADDR is sealed; local mode's dev server never is" "scripts/teardown.sh --local && scripts/setup.sh --local"
+  bao_healthy || die "OpenBao does not answer at $ZT_BAO_ADDR, or is sealed (after a restart it starts sealed)" \
+    "scripts/setup.sh --local starts what is down and unseals OpenBao"
   backend_ready || die "the backend at $ZT_BACKEND_URL is not ready" "scripts/setup.sh --local starts what is down"
-  DEMO_ROOT_TOKEN=$(<"$ZT_SECRETS_DIR/openbao-root-token")
+  DEMO_ROOT_TOKEN=$(openbao_root_token "$ZT_SECRETS_DIR/openbao-init.json")
   DEMO_REDACT+=("$DEMO_ROOT_TOKEN")
   DEMO_ISSUER=$ZT_JWT_ISSUER
+  DEMO_APP_URL=$ZT_FRONTEND_URL
   BAO_ADDR=$ZT_BAO_ADDR
   unset BAO_TOKEN
 }
@@ -32,7 +30,7 @@ demo_legend() {
   note "backend_api M PATH [JSON] [TOKEN]  curl -s -X M $ZT_BACKEND_URL\$PATH (JSON body, Bearer TOKEN)"
   note "spire-server ...                   $ZT_SPIRE_SERVER ... -socketPath $ZT_SPIRE_SERVER_SOCKET"
   note "fetch_svid backend|frontend        spire-agent api fetch jwt -audience $ZT_JWT_AUDIENCE, run as that workload's unix user ($ZT_BACKEND_USER, $ZT_FRONTEND_USER)"
-  note "bao ...                            $ZT_BAO ... with BAO_ADDR=$BAO_ADDR and, unless BAO_TOKEN is given, the root token from $ZT_SECRETS_DIR/openbao-root-token"
+  note "bao ...                            $ZT_BAO ... with BAO_ADDR=$BAO_ADDR and, unless BAO_TOKEN is given, the root token from $ZT_SECRETS_DIR/openbao-init.json"
   note "psql ...                           psql as the postgres superuser on $ZT_DB_NAME, over its unix socket in $ZT_PG_DIR"
 }
 

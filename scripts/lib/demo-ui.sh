@@ -18,8 +18,18 @@ part() {
   printf '\n%s━━ Part %s of 6 · %s %s%s\n' "$_c_bold" "$1" "$2" "$(printf '━%.0s' $(seq 1 $((60 - ${#2}))))" "$_c_off"
 }
 
-# say TEXT...: explanation, wrapped to the terminal.
-say() { printf '%s\n' "$*" | fold -s -w "${DEMO_WIDTH:-96}" | sed 's/^/  /'; }
+# The width prose is wrapped to: the terminal's (less the indent), at most 100 columns so lines
+# stay readable; DEMO_WIDTH overrides it, and 80 is assumed when there is no terminal.
+demo_width() {
+  local columns=${DEMO_WIDTH:-}
+  [[ -n "$columns" ]] || columns=$( { stty size </dev/tty | awk '{print $2}'; } 2>/dev/null || true)
+  [[ "$columns" =~ ^[0-9]+$ ]] && ((columns >= 20)) || columns=${COLUMNS:-80}
+  ((columns > 100)) && columns=100
+  echo $((columns - 2))
+}
+
+# say TEXT...: explanation, wrapped at word boundaries to the terminal.
+say() { printf '%s\n' "$*" | fold -s -w "$(demo_width)" | sed -e 's/ *$//' -e 's/^/  /'; }
 
 # note TEXT: a side remark (dim).
 note() { printf '  %s%s%s\n' "$_c_dim" "$*" "$_c_off"; }
@@ -93,7 +103,16 @@ pause() {
   [[ -t 0 ]] || printf '\n'
 }
 
-# jwt_claims TOKEN: the claims of a JWT (its middle part, decoded), never the token itself.
+# jwt_claims TOKEN: the claims of a JWT (its middle part, decoded), never the token itself; the
+# times (exp, iat, nbf) as a time of day, exp with how long is left.
 jwt_claims() {
-  jq -R 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | @base64d | fromjson' <<<"$1"
+  jq -R 'split(".")[1] | gsub("-"; "+") | gsub("_"; "/") | @base64d | fromjson
+    | (now | floor) as $now
+    | with_entries(if (.key == "exp" or .key == "iat" or .key == "nbf") and (.value | type) == "number"
+        then .value = "\(.value | todate)" + (if .key == "exp" then " (in \(((.value - $now) / 60) | floor) min)" else "" end)
+        else . end)' <<<"$1"
 }
+
+# short_lease_id: shortens lease ids on stdin as the API does ("AbCdEf…wXyZ"): enough to
+# recognise one, not to use it.
+short_lease_id() { sed -E 's#(^|/)([A-Za-z0-9]{6})[A-Za-z0-9]{5,}([A-Za-z0-9]{4})$#\1\2…\3#'; }

@@ -4,11 +4,13 @@
  * and really fail when the chain is broken. Also: setup.sh --fast-rotation sets short leases and a
  * short rotation, and a run without it sets the default again.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, DEMO_USERS, login } from '../lib/backend.ts';
 import { identity, durationSeconds } from '../lib/identity.ts';
 import { bao, dynamicRoles, loadStackEnv, rootToken, type StackEnv } from '../lib/stack.ts';
+import { REPO_ROOT } from '../lib/repo.ts';
 import { runScript } from '../lib/test-stack.ts';
 
 let env: StackEnv;
@@ -58,6 +60,36 @@ describe('scripts/demo.sh --auto (local mode)', () => {
     expect(rolesBefore).not.toContain(rolesAfter[0]);
     const forced = /"from_username": "(v-[^"]+)",\s*\n.*"to_username": "(v-[^"]+)"/.exec(run.stdout);
     expect(forced?.[2]).toBe(rolesAfter[0]);
+  });
+
+  it("checked OpenBao's audit log: the backend's login, the new credentials and the revoked lease", () => {
+    expect(run.stdout).toContain(`✓ the audit log has the backend's login with its SPIFFE ID and ${identity.openbao.policy}`);
+    expect(run.stdout).toContain(`auth/${identity.openbao.jwtAuthMount}/login by ${identity.openbao.jwtAuthMount}-${identity.spiffeIds.backend}`);
+    expect(run.stdout).toContain('✓ the audit log has the issuance of the new credentials, by the backend');
+    expect(run.stdout).toContain('✓ the audit log has the revocation of the old lease, by the backend');
+  });
+
+  it('speaks as the audience sees it: the real app URL, times rather than epochs, one way to write a lease id', () => {
+    expect(run.stdout).toMatch(new RegExp(`The web app at\\s+${env.ZT_FRONTEND_URL} does exactly this`));
+    expect(run.stdout).toMatch(/"exp": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(in \d+ min\)"/);
+    expect(run.stdout).toMatch(/✓ OpenBao holds the lease the backend names \([A-Za-z0-9]{6}…[A-Za-z0-9]{4}\)/);
+  });
+
+  it("wraps its prose at word boundaries to the terminal's width, never wider than 100 columns", () => {
+    // the parts' prose: after the legend (whose shorthand lines are a table, not prose)
+    const parts = run.stdout.slice(run.stdout.indexOf('━━ Part 1 of 6'));
+    const prose = parts.split('\n').filter((line) => /^  [^\s▶✓✗$\[(]/.test(line));
+    expect(prose.length).toBeGreaterThan(10);
+    for (const line of prose) expect(line.length, line).toBeLessThanOrEqual(100);
+    // say() itself, away from any terminal (setsid), in a 60-column window
+    const text = 'People sign in with a password, and the backend compares it with a bcrypt hash in PostgreSQL, then answers with a session token.';
+    const said = spawnSync('setsid', ['-w', 'bash', '-c', `source scripts/lib/common.sh && source scripts/lib/demo-ui.sh && say "${text}"`], {
+      cwd: REPO_ROOT, env: { ...process.env, COLUMNS: '60' }, encoding: 'utf8',
+    });
+    const lines = said.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(lines.map((line) => line.trim()).join(' ')).toBe(text);
   });
 
   it('shows no token: no JWT, no OpenBao token, not the root token', () => {
