@@ -215,6 +215,12 @@ write_kind_config() {
 
 kind_cluster() {
   if kind get clusters 2>/dev/null | grep -qx "$ZT_KIND_CLUSTER"; then
+    # A kubeconfig other than the one the cluster was made with (another KUBECONFIG, a new
+    # machine account) lacks the context: kind writes it again from the cluster itself.
+    if ! kubectl config get-contexts "$ZT_KIND_CONTEXT" >/dev/null 2>&1; then
+      kind export kubeconfig --name "$ZT_KIND_CLUSTER" >/dev/null 2>&1 &&
+        ok "context $ZT_KIND_CONTEXT written again into ${KUBECONFIG:-~/.kube/config}"
+    fi
     kube get nodes >/dev/null 2>&1 ||
       die "the kind cluster $ZT_KIND_CLUSTER exists but its API server does not answer" \
         "are its containers running (docker ps -a --filter name=$ZT_KIND_CLUSTER)? or start over: scripts/teardown.sh --kind"

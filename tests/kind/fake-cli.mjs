@@ -71,6 +71,11 @@ const tools = {
       cluster.nodeImages = [...new Set([...cluster.nodeImages, ...images])];
       return saveCluster();
     }
+    if (cmd === 'export' && sub === 'kubeconfig') {
+      if (!cluster.exists) fail('could not locate any control plane nodes for cluster named "zt-demo"');
+      cluster.contextLost = false;
+      return saveCluster();
+    }
     if (cmd === 'delete' && sub === 'cluster') {
       cluster.exists = false;
       return saveCluster();
@@ -123,8 +128,11 @@ const tools = {
     const [ns = 'default', rest2] = takeFlag(rest, '--namespace', '-n');
     rest = rest2;
     const [cmd, ...more] = rest;
-    const needCluster = () => cluster.exists || fail('The connection to the server was refused');
+    // contextLost: the cluster runs, but KUBECONFIG is a file it was not made with.
+    const needCluster = () =>
+      cluster.contextLost ? fail('context was not found for specified context: kind-zt-demo') : cluster.exists || fail('The connection to the server was refused');
     if (cmd === 'version') return out('Client Version: v1.36.1\nKustomize Version: v5.7.1');
+    if (cmd === 'config' && more[0] === 'get-contexts') return cluster.exists && !cluster.contextLost ? out(more[1]) : fail(`context ${more[1]} not found`);
     needCluster();
     const kindName = (what) => `${ns}/${what}`;
     switch (cmd) {

@@ -73,10 +73,18 @@ ensure_charts() {
   CHART_DIR=$cache
 }
 
-# What earlier runs left in the private engine: stopped containers (of a build that failed), and
-# app images of other revisions (each commit builds its own; they would fill the disk).
+# What earlier runs left in the private engine: a cluster (a run that was killed, or --keep, maybe
+# from another clone), stopped containers (of a build that failed), and app images of other
+# revisions (each commit builds its own; they would fill the disk). The engine is the suite's own,
+# so nothing of the user's is touched; the suite's first run needs a machine without the cluster.
 clean_engine() {
   local current refs
+  if kind get clusters 2>/dev/null | grep -qx "$ZT_KIND_CLUSTER"; then
+    kind delete cluster --name "$ZT_KIND_CLUSTER" >/dev/null 2>&1 ||
+      die "could not delete the cluster $ZT_KIND_CLUSTER an earlier run left in the suite's engine" \
+        "DOCKER_HOST=$DOCKER_HOST docker ps -a; or start over: tests/kind/engine/engine.sh stop && rm -rf $ZT_KIND_CACHE/engine"
+    ok "deleted the cluster $ZT_KIND_CLUSTER an earlier run left in the suite's engine"
+  fi
   docker container prune --force >/dev/null
   current=$(image_tag)
   refs=$(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -E '^zt-demo/(backend|frontend):' | grep -vF ":$current" || true)
@@ -116,11 +124,11 @@ main() {
   info "private container engine"
   "$ZT_KIND_DIR/engine/engine.sh" start
   eval "$("$ZT_KIND_DIR/engine/engine.sh" env)"
-  clean_engine
   info "command-line tools"
   local tools_bin
   tools_bin=$("$ZT_KIND_DIR/tools.sh")
   export PATH="$tools_bin:$PATH"
+  clean_engine
   info "charts"
   ensure_charts
   info "images (tests/kind/images/images.tsv)"

@@ -246,6 +246,16 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     expectInOrder(second.calls, [/^kind get clusters$/, /^openbao GET sys\/seal-status$/, /^openbao GET sys\/mounts$/, /^kubectl .* rollout status deployment\/backend/]);
   }, 120_000);
 
+  it('writes the context again when the cluster runs but KUBECONFIG does not know it', async () => {
+    const statePath = join(work, 'state', 'cluster.json');
+    writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), contextLost: true }));
+    const again = await setup(['--kind']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.calls.map(line)).toContain('kind export kubeconfig --name zt-demo');
+    expect(again.stdout).toContain('context kind-zt-demo written again');
+    expect(again.stdout).toContain('(it already was: nothing changed)');
+  }, 120_000);
+
   it('unseals OpenBao again after it restarted sealed, without initialising it again', async () => {
     const statePath = join(work, 'state', 'openbao.json');
     writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: true }));
