@@ -187,7 +187,7 @@ part_dynamic_secrets() {
   show_run "scripts/audit.sh --$DEMO_MODE --path $ZT_DB_MOUNT/creds/$ZT_DB_ROLE --last 1" "$ZT_DB_MOUNT/creds"
   check "the audit log has the issuance of the new credentials, by the backend" out_has "$ZT_DB_MOUNT/creds/$ZT_DB_ROLE by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
   show_run "scripts/audit.sh --$DEMO_MODE --path sys/leases/revoke --last 1" 'sys/leases/revoke'
-  check "the audit log has the revocation of the old lease, by the backend" out_has "sys/leases/revoke by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
+  check "the audit log has the revocation of the old lease, by the backend" out_has "sys/leases/revoke/$ZT_DB_MOUNT/creds/$ZT_DB_ROLE/[^ ]+ by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
   pause
 }
 

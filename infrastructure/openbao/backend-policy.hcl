@@ -1,20 +1,20 @@
-# What the backend may do once it has logged in with its JWT-SVID (role "backend").
-# Token renewal, lookup-self and sys/leases/renew come from OpenBao's built-in "default" policy.
+# What the backend may do once it has logged in with its JWT-SVID (role "backend"), and nothing
+# more. Token renewal, lookup-self and sys/leases/renew come from OpenBao's built-in "default"
+# policy. The chain suite checks each boundary against a real OpenBao (tests/chain/kv.test.ts,
+# tests/chain/database.test.ts).
 
-# Per-user GitHub tokens: secret/data/github/users/<user_id>
-path "secret/data/github/*" {
+# Per-user GitHub tokens: secret/data/github/users/<user id>; removing one destroys every
+# version through its metadata.
+path "secret/data/github/users/*" {
   capabilities = ["create", "read", "update", "delete"]
 }
-path "secret/metadata/github/*" {
-  capabilities = ["read", "list", "delete"]
+path "secret/metadata/github/users/*" {
+  capabilities = ["delete"]
 }
 
-# The backend's own settings, such as the session signing key (secret/data/backend/jwt-signing-key)
-path "secret/data/backend/*" {
-  capabilities = ["create", "read", "update", "patch", "delete"]
-}
-path "secret/metadata/backend/*" {
-  capabilities = ["read", "list", "delete"]
+# The session signing key, created by setup (configure.sh): read, never written.
+path "secret/data/backend/jwt-signing-key" {
+  capabilities = ["read"]
 }
 
 # Short-lived PostgreSQL credentials
@@ -22,7 +22,12 @@ path "database/creds/backend-role" {
   capabilities = ["read"]
 }
 
-# Drop the old database lease after a pool rotation, and on shutdown
-path "sys/leases/revoke" {
+# Revoke its old database lease after a pool rotation: only leases of that role, named in the
+# path. A lease_id in the body would override the path and name any lease, so the body may
+# carry "sync" and nothing else.
+path "sys/leases/revoke/database/creds/backend-role/*" {
   capabilities = ["update"]
+  allowed_parameters = {
+    "sync" = []
+  }
 }

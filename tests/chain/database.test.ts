@@ -150,7 +150,13 @@ describe('database/creds/backend-role', () => {
     const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     expect(await sessionAlive(pid)).toBe(true);
 
-    const revoke = await bao(env, 'PUT', 'sys/leases/revoke', token, { lease_id: creds.leaseId });
+    // A lease_id in the body would override the path: refused, so the path is all that names a lease.
+    const smuggled = await bao(env, 'PUT', `sys/leases/revoke/${identity.database.secretsMount}/creds/${identity.database.role}/nothing`, token, { lease_id: creds.leaseId });
+    expect(smuggled.status).toBe(403);
+    expect(await sessionAlive(pid)).toBe(true);
+
+    // as the backend does it: the lease in the path, where backend-policy scopes it
+    const revoke = await bao(env, 'PUT', `sys/leases/revoke/${creds.leaseId}`, token, { sync: true });
     expect(revoke.status, JSON.stringify(revoke.body)).toBe(204);
 
     expect(await dynamicRoles(env)).not.toContain(creds.username);

@@ -53,8 +53,9 @@ export class NodeVaultAdapter implements OpenBaoApi {
   }
 
   async revokeLease(leaseId: string): Promise<void> {
-    // sync: revocation (and so the DROP ROLE) has happened when the call returns
-    await this.call('revoke', () => this.vault.write('sys/leases/revoke', { lease_id: leaseId, sync: true }));
+    // The lease in the path, where backend-policy scopes it (a lease_id in the body is refused);
+    // sync: revocation (and so the DROP ROLE) has happened when the call returns.
+    await this.call('revoke', () => this.vault.write(`sys/leases/revoke/${leaseId}`, { sync: true }));
   }
 
   private async call(operation: string, fn: () => Promise<unknown>): Promise<unknown> {
