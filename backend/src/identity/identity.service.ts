@@ -33,7 +33,7 @@ export class IdentityService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.fetch().catch(() => undefined), IdentityService.REFRESH_MS);
+    this.timer = setInterval(() => void this.refresh(), IdentityService.REFRESH_MS);
     this.timer.unref();
   }
 
@@ -52,6 +52,23 @@ export class IdentityService implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       this.status = { ...this.status, ok: false, lastError: (error as Error).message };
       throw error;
+    }
+  }
+
+  /**
+   * The background refresh. A failure is logged with its reason every time (readiness turns 503
+   * meanwhile, and whoever looks must learn why), and the recovery once.
+   */
+  async refresh(): Promise<void> {
+    const failing = !this.status.ok && this.status.lastError !== undefined;
+    try {
+      const svid = await this.fetch();
+      if (failing) this.logger.info({ spiffeId: svid.spiffeId }, 'JWT-SVID refresh works again');
+    } catch (error) {
+      this.logger.warn(
+        { spiffeId: this.config.identity.spiffeId, reason: (error as Error).message },
+        'JWT-SVID refresh failed; readiness reports the identity unavailable until the SPIRE agent answers again',
+      );
     }
   }
 
