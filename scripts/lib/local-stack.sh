@@ -95,7 +95,10 @@ start_postgres() {
 bootstrap_postgres() {
   local sql="$ZT_REPO_ROOT/infrastructure/postgres"
   pg_psql -d postgres -c "CREATE DATABASE $ZT_DB_NAME"
-  pg_psql -d "$ZT_DB_NAME" -v openbao_pw="$(cat "$ZT_SECRETS_DIR/pg-openbao-admin-password")" <"$sql/bootstrap.sql"
+  # The password reaches psql on stdin (printf is a builtin), never on a command line, where ps
+  # would show it; it is hex, so quoting it for \set is safe.
+  { printf '%s\n' "\\set openbao_pw '$(<"$ZT_SECRETS_DIR/pg-openbao-admin-password")'"; cat "$sql/bootstrap.sql"; } |
+    pg_psql -d "$ZT_DB_NAME"
   pg_psql -d "$ZT_DB_NAME" <"$sql/seed-demo-users.sql"
   ok "database $ZT_DB_NAME bootstrapped (roles app_owner, app_rw, $ZT_DB_ADMIN_USER; schema app; 6 demo users)"
 }
@@ -181,8 +184,10 @@ start_spire_agent() {
     awk '/^Token:/ {print $2}')
   [[ -n "$token" ]] || die "the SPIRE server issued no join token" "see $ZT_LOG_DIR/spire-server.log"
   : >"$log"
-  # The join token is one-time: once the agent has attested with it, it is worthless.
-  start_process spire-agent "$log" "$ZT_SPIRE_AGENT" run -config "$SPIRE_CONF_DIR/agent.conf" -expandEnv -joinToken "$token"
+  # The join token is one-time: once the agent has attested with it, it is worthless. Until then
+  # it is a credential, so it goes through the environment into agent.conf (-expandEnv), not on
+  # the command line where ps shows it.
+  ZT_SPIRE_JOIN_TOKEN=$token start_process spire-agent "$log" "$ZT_SPIRE_AGENT" run -config "$SPIRE_CONF_DIR/agent.conf" -expandEnv
   wait_until "$ZT_READY_TIMEOUT" "the SPIRE agent health check" spire_agent_healthy || not_ready "SPIRE agent" "$log"
   ok "SPIRE agent started (pid $(<"$ZT_RUN_DIR/spire-agent.pid"), node $ZT_NODE_SPIFFE_ID, socket $ZT_SPIRE_AGENT_SOCKET)"
 }

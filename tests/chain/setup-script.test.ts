@@ -74,6 +74,15 @@ describe('scripts/setup.sh --local', () => {
     expect(await dynamicRoles(env)).toEqual([await backendDbUser(env)]);
   });
 
+  it('started no component with a secret on its command line (ps shows those to every user)', () => {
+    for (const [name, pid] of Object.entries(pids())) {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      expect(args, name).not.toMatch(/-joinToken|token=|password=/i);
+    }
+    // the SPIRE agent attested with the join token it found in its environment
+    expect(readFileSync(`/proc/${pids()['spire-agent.pid']}/environ`, 'utf8')).toContain('ZT_SPIRE_JOIN_TOKEN=');
+  });
+
   describe('when a port it needs is taken', () => {
     let blocker: Server;
     let port: number;

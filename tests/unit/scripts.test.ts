@@ -47,3 +47,15 @@ describe('scripts/teardown.sh', () => {
     expect(result.stderr).toMatch(/^error: say which stack to tear down\nhint: +scripts\/teardown.sh --kind .*--local/);
   });
 });
+
+describe('secrets and command lines', () => {
+  it('no script passes the join token or the database admin password as an argument (ps shows arguments to every user)', () => {
+    const files = spawnSync('git', ['ls-files', '*.sh'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = spawnSync('cat', [repoPath(file)], { encoding: 'utf8' }).stdout;
+      expect(text, file).not.toMatch(/-joinToken\s+"?\$/);
+      expect(text, file).not.toMatch(/psql.*-v\s+openbao_pw="\$\(/);
+    }
+  });
+});
