@@ -5,6 +5,8 @@ import { redirect } from 'next/navigation';
 import { revalidatePath } from 'next/cache';
 import { GithubConfigureResponse, LoginResponse, RegisterResponse, RotateResponse } from '@zt-demo/api-contract';
 import { backend, BackendError, SESSION_COOKIE } from './backend';
+import { isLocalPath } from './paths';
+import { loginUrl } from './session';
 
 export interface FormState {
   error?: string;
@@ -18,8 +20,8 @@ async function setSessionCookie(token: string, maxAge: number): Promise<void> {
 }
 
 /** A protected call failed because the session is gone: back to the login page, with a message. */
-function expiredRedirect(error: unknown): void {
-  if (error instanceof BackendError && error.status === 401) redirect('/login?expired=1');
+async function expiredRedirect(error: unknown): Promise<void> {
+  if (error instanceof BackendError && error.status === 401) redirect(await loginUrl(true));
 }
 
 export async function login(_: FormState, form: FormData): Promise<FormState> {
@@ -32,7 +34,9 @@ export async function login(_: FormState, form: FormData): Promise<FormState> {
     return { error: error instanceof BackendError ? error.message : 'Sign-in failed.' };
   }
   await setSessionCookie(result.access_token, result.expires_in);
-  redirect('/dashboard');
+  // back to the page that sent the visitor here, if it is one of ours
+  const next = form.get('next');
+  redirect(typeof next === 'string' && isLocalPath(next) ? next : '/dashboard');
 }
 
 export async function register(_: FormState, form: FormData): Promise<FormState> {
@@ -73,7 +77,7 @@ export async function configureGithub(_: FormState, form: FormData): Promise<For
     revalidatePath('/github');
     return { ok: `Connected as ${result.login}.` };
   } catch (error) {
-    expiredRedirect(error);
+    await expiredRedirect(error);
     if (error instanceof BackendError && error.code === 'invalid_github_token') return { error: 'GitHub does not accept this token (wrong, expired or revoked).' };
     if (error instanceof BackendError && error.code === 'github_unavailable') return { error: 'GitHub cannot be reached right now. Try again later.' };
     if (error instanceof BackendError && error.fields?.token) return { error: `The token ${error.fields.token}.` };
@@ -85,7 +89,7 @@ export async function deleteGithubToken(): Promise<void> {
   try {
     await backend('/api/github/token', null, { method: 'DELETE' });
   } catch (error) {
-    expiredRedirect(error);
+    await expiredRedirect(error);
     throw error;
   }
   revalidatePath('/github');
@@ -96,7 +100,7 @@ export async function rotateNow(): Promise<FormState> {
     const result = await backend('/api/security/rotate', RotateResponse, { method: 'POST' });
     return { ok: `Rotated: ${result.rotation.from_username} → ${result.rotation.to_username}` };
   } catch (error) {
-    expiredRedirect(error);
+    await expiredRedirect(error);
     return { error: error instanceof BackendError ? error.message : 'The rotation failed.' };
   }
 }

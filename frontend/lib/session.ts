@@ -1,31 +1,34 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cache } from 'react';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { SESSION_COOKIE } from './backend';
+import { MeResponse } from '@zt-demo/api-contract';
+import { backend, BackendError, SESSION_COOKIE } from './backend';
+import { loginPath, PAGE_HEADER } from './paths';
 
 export interface Session {
   userId: number;
   username: string;
   role: 'user' | 'admin';
-  expiresAt: number;
 }
 
-/** Reads the claims of the session token for display only: the backend verifies it on every call. */
-export function decodeSession(token: string | undefined): Session | undefined {
-  const payload = token?.split('.')[1];
-  if (!payload) return undefined;
+/** Where a visitor whose session is gone goes: /login, with a message if they had one, and back here after. */
+export async function loginUrl(expired: boolean): Promise<string> {
+  return loginPath({ expired, next: (await headers()).get(PAGE_HEADER) });
+}
+
+/**
+ * The signed-in user as the backend verified them, once per request. Nothing is read from the
+ * cookie's claims: a token signed with an old key, signed out or tampered with shows nothing and
+ * ends at /login?expired=1, with the page remembered.
+ */
+export const requireSession = cache(async (): Promise<Session> => {
+  if (!(await cookies()).get(SESSION_COOKIE)) redirect(await loginUrl(false));
   try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return { userId: claims.user_id, username: claims.username, role: claims.role, expiresAt: claims.exp * 1000 };
-  } catch {
-    return undefined;
+    const me = await backend('/api/auth/me', MeResponse);
+    return { userId: me.id, username: me.username, role: me.role };
+  } catch (error) {
+    if (error instanceof BackendError && error.status === 401) redirect(await loginUrl(true));
+    throw error;
   }
-}
-
-/** The current session, or a redirect to /login (with a message when it expired). */
-export async function requireSession(): Promise<Session> {
-  const session = decodeSession((await cookies()).get(SESSION_COOKIE)?.value);
-  if (!session) redirect('/login');
-  if (session.expiresAt <= Date.now()) redirect('/login?expired=1');
-  return session;
-}
+});

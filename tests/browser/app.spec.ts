@@ -4,6 +4,7 @@
  * console with an admin's rotation while another tab keeps loading database-backed pages.
  * Screenshots of each page go to docs/screenshots/.
  */
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
@@ -91,10 +92,10 @@ test.describe('signing in', () => {
 });
 
 test.describe('the session', () => {
-  test('protected pages send a signed-out visitor to /login', async ({ page }) => {
+  test('protected pages send a signed-out visitor to /login, remembering the page', async ({ page }) => {
     for (const path of ['/dashboard', '/github', '/security']) {
       await page.goto(path);
-      await expect(page).toHaveURL(/\/login$/);
+      await expect(page).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(path)}$`));
     }
   });
 
@@ -107,7 +108,7 @@ test.describe('the session', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login\?signedOut=1$/);
     await page.goto('/dashboard');
-    await expect(page).toHaveURL(/\/login$/);
+    await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
     // ended on the server too: the token the cookie held is refused, wherever it was copied to
     const replayed = await fetch(`http://127.0.0.1:${TEST_STACK_ENV.ZT_BACKEND_PORT}/api/auth/me`, { headers: { authorization: `Bearer ${cookie!.value}` } });
     expect(replayed.status).toBe(401);
@@ -118,8 +119,25 @@ test.describe('the session', () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     await context.addCookies([{ name: 'zt_session', value: `${part({ alg: 'HS256' })}.${part({ user_id: 1, username: 'jake', role: 'user', exp })}.x`, url: 'http://localhost:13000' }]);
     await page.goto('/dashboard');
-    await expect(page).toHaveURL(/\/login\?expired=1$/);
+    await expect(page).toHaveURL(/\/login\?expired=1&next=%2Fdashboard$/);
     await expect(page.getByText('Your session expired')).toBeVisible();
+  });
+
+  test('a session the backend refuses (signed with an earlier key) shows nothing, ends at /login and returns to the page after sign-in', async ({ page, context }) => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const claims = part({ user_id: 1, username: 'jake', role: 'admin', jti: '0b7c8f3e-2d4a-4c1b-9e6f-5a3d2c1b0a99', iat: now, exp: now + 3600 });
+    const signature = createHmac('sha256', 'an earlier key').update(`${part({ alg: 'HS256', typ: 'JWT' })}.${claims}`).digest('base64url');
+    await context.addCookies([{ name: 'zt_session', value: `${part({ alg: 'HS256', typ: 'JWT' })}.${claims}.${signature}`, url: 'http://localhost:13000' }]);
+    await page.goto('/github?page=2');
+    await expect(page).toHaveURL(/\/login\?expired=1&next=%2Fgithub%3Fpage%3D2$/);
+    await expect(page.getByText('Your session expired')).toBeVisible();
+    await expect(page.getByText('jake · admin')).toHaveCount(0); // the claims were never shown
+    await page.getByLabel('Username').fill('amy');
+    await page.getByLabel('Password').fill('amy99');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/github\?page=2$/);
+    await expect(page.getByText('amy · user')).toBeVisible();
   });
 });
 

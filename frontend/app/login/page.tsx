@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Alert, Card } from '@/components/ui';
+import { isLocalPath } from '@/lib/paths';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -23,7 +24,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         <p className="mb-5 text-sm text-slate-600">Sign in to the zero-trust demo.</p>
         {params.expired && <Alert kind="info">Your session expired. Please sign in again.</Alert>}
         {params.signedOut && <Alert kind="info">You are signed out.</Alert>}
-        <LoginForm />
+        <LoginForm next={isLocalPath(params.next) ? params.next : undefined} />
         <p className="mt-4 text-sm text-slate-600">
           New here? <Link className="text-precinct-600 underline" href="/register">Create an account</Link>
         </p>

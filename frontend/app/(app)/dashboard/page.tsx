@@ -9,10 +9,7 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   const session = await requireSession();
-  const [me, status] = await Promise.all([
-    backend('/api/auth/me', MeResponse),
-    backend('/api/security/status', SecurityStatus),
-  ]);
+  const [me, status] = await Promise.all([backend('/api/auth/me', MeResponse), backend('/api/security/status', SecurityStatus)]);
   return (
     <PageShell title={`Welcome back, ${me.username}`}>
       <div className="grid gap-4 md:grid-cols-3">

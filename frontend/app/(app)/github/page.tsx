@@ -4,6 +4,7 @@ import { Alert, Card, PageShell } from '@/components/ui';
 import { deleteGithubToken } from '@/lib/actions';
 import { GithubProfile, GithubReposResponse, GithubStatus } from '@zt-demo/api-contract';
 import { backend, BackendError } from '@/lib/backend';
+import { requireSession } from '@/lib/session';
 import { TokenForm } from './token-form';
 
 export const metadata: Metadata = { title: 'GitHub' };
@@ -25,6 +26,7 @@ async function githubData(page: number) {
 }
 
 export default async function GithubPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
+  await requireSession(); // a session the backend refuses goes to /login before anything else
   const page = Math.max(1, Number.parseInt((await searchParams).page ?? '1', 10) || 1);
   const status = await backend('/api/github/status', GithubStatus);
   const data = status.configured ? await githubData(page) : undefined;
