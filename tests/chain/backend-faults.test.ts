@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, backendDbUser, login, startLoad } from '../lib/backend.ts';
 import { identity } from '../lib/identity.ts';
-import { bao, dynamicRoles, loadStackEnv, pgSuperuser, rootToken, runAs, type StackEnv } from '../lib/stack.ts';
+import { bao, dynamicRoles, loadStackEnv, pgSuperuser, rootToken, runAs, tokenAccessorsOf, type StackEnv } from '../lib/stack.ts';
 import { runScript } from '../lib/test-stack.ts';
 
 let env: StackEnv;
@@ -80,16 +80,9 @@ describe('OpenBao unreachable while a rotation is due', () => {
 
 /** Revokes every OpenBao token that a JWT login as SPIFFE_ID made; returns how many. */
 async function revokeTokensOf(spiffeId: string): Promise<number> {
-  const root = rootToken(env);
-  const accessors: string[] = (await bao(env, 'LIST', 'auth/token/accessors', root)).body.data.keys;
-  let revoked = 0;
-  for (const accessor of accessors) {
-    const token = await bao(env, 'POST', 'auth/token/lookup-accessor', root, { accessor });
-    if (token.body.data?.display_name !== `${identity.openbao.jwtAuthMount}-${spiffeId}`) continue;
-    expect((await bao(env, 'POST', 'auth/token/revoke-accessor', root, { accessor })).status).toBe(204);
-    revoked++;
-  }
-  return revoked;
+  const accessors = await tokenAccessorsOf(env, spiffeId);
+  for (const accessor of accessors) expect((await bao(env, 'POST', 'auth/token/revoke-accessor', rootToken(env), { accessor })).status).toBe(204);
+  return accessors.length;
 }
 
 describe('SPIRE agent restarted', () => {

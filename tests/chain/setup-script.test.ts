@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../lib/identity.ts';
-import { backendToken, bao, dynamicRoles, loadStackEnv, rootToken, type StackEnv } from '../lib/stack.ts';
+import { backendToken, bao, dynamicRoles, loadStackEnv, rootToken, tokenAccessorsOf, type StackEnv } from '../lib/stack.ts';
 import { api, backendDbUser, login } from '../lib/backend.ts';
 import { runScript } from '../lib/test-stack.ts';
 
@@ -72,6 +72,22 @@ describe('scripts/setup.sh --local', () => {
     await expect.poll(async () => (await api(env, 'POST', '/api/auth/login', { body: { username: 'amy', password: 'amy99' } })).status, { timeout: 30_000, interval: 500 }).toBe(200);
     await expect.poll(async () => (await api(env, 'GET', '/api/health/ready')).status, { timeout: 30_000 }).toBe(200);
     expect(await dynamicRoles(env)).toEqual([await backendDbUser(env)]);
+  });
+
+  it('a stopped backend ends its OpenBao token (which reads every GitHub token), and setup brings it back', async () => {
+    const before = await tokenAccessorsOf(env, identity.spiffeIds.backend);
+    expect(before.length).toBeGreaterThan(0);
+    const backend = Number(pids()['backend.pid']);
+    process.kill(backend, 'SIGTERM');
+    await expect.poll(() => existsSync(`/proc/${backend}`), { timeout: 20_000 }).toBe(false);
+    const after = await tokenAccessorsOf(env, identity.spiffeIds.backend);
+    expect(after).toHaveLength(before.length - 1);
+    expect(before).toEqual(expect.arrayContaining(after));
+    expect(readFileSync(join(env.ZT_LOG_DIR!, 'backend.log'), 'utf8')).toMatch(/"event":"openbao_token_revoked"/);
+
+    const rerun = runScript('setup.sh', ['--local']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    await expect.poll(async () => (await api(env, 'GET', '/api/health/ready')).status, { timeout: 30_000 }).toBe(200);
   });
 
   it('started no component with a secret on its command line (ps shows those to every user)', () => {

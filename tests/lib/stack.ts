@@ -129,3 +129,15 @@ export async function dynamicRoles(env: StackEnv): Promise<string[]> {
     await client.end();
   }
 }
+
+/** The accessors of the live OpenBao tokens that a JWT login as SPIFFE_ID made (root's view). */
+export async function tokenAccessorsOf(env: StackEnv, spiffeId: string): Promise<string[]> {
+  const root = rootToken(env);
+  const accessors: string[] = (await bao(env, 'LIST', 'auth/token/accessors', root)).body?.data?.keys ?? [];
+  const found: string[] = [];
+  for (const accessor of accessors) {
+    const token = await bao(env, 'POST', 'auth/token/lookup-accessor', root, { accessor });
+    if (token.body?.data?.display_name === `${identity.openbao.jwtAuthMount}-${spiffeId}`) found.push(accessor);
+  }
+  return found;
+}

@@ -71,6 +71,9 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     this.stopped = true;
     clearTimeout(this.timer);
     await this.pool.close();
+    // The pool was the last user of the token's lease: now the token (and with it the lease and
+    // its database user) can go.
+    await this.session.revokeToken();
   }
 
   private async nextCredentials(): Promise<DbCredentials> {

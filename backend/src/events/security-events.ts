@@ -20,6 +20,7 @@ export type SecurityEvent =
   | 'github_token_deleted'
   | 'openbao_login'
   | 'openbao_relogin'
+  | 'openbao_token_revoked'
   | 'rotation_started'
   | 'rotation_finished'
   | 'rotation_failed'

@@ -46,6 +46,26 @@ export class OpenBaoSession implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
+  /**
+   * Ends the backend's OpenBao token (with its leases) when the backend stops, so no token that
+   * reads every user's GitHub token outlives the process. Called by the database module once its
+   * pool is closed, the last user of the token's lease. Bounded: a stopping backend does not wait
+   * for an OpenBao that does not answer.
+   */
+  async revokeToken(timeoutMs = 3_000): Promise<void> {
+    if (this.expiresAt <= Date.now()) return; // no live token to end
+    clearInterval(this.timer);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref());
+    try {
+      await Promise.race([this.api.write('auth/token/revoke-self', {}), timeout]);
+      this.api.setToken(undefined);
+      this.expiresAt = 0;
+      this.events.record('openbao_token_revoked', { reason: 'shutdown' });
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'could not revoke the OpenBao token at shutdown; it expires on its own');
+    }
+  }
+
   /** Logs in (single-flight: concurrent callers share one login). */
   login(): Promise<void> {
     this.loginInFlight ??= this.doLogin().finally(() => (this.loginInFlight = undefined));

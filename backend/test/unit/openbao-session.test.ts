@@ -12,7 +12,7 @@ function setup(renewTtlS = 3600) {
   let svids = 0;
   const identity = { fetchWithRetry: async () => ({ spiffeId: 'spiffe://demo.local/ns/99-apps/sa/backend', token: `svid-${++svids}`, expiresAt: new Date(Date.now() + 300_000) }) } as unknown as IdentityService;
   const grant = (ttlS: number): TokenGrant => ({ token: `t-${calls.length}`, ttlS, renewable: true, policies: ['backend-policy', 'default'] });
-  const api: OpenBaoApi & { failReadWith?: OpenBaoError } = {
+  const api: OpenBaoApi & { failReadWith?: OpenBaoError; hangWrites?: boolean } = {
     setToken: () => undefined,
     jwtLogin: async (_mount, role, jwt) => {
       calls.push(`login ${role} ${jwt}`);
@@ -29,7 +29,10 @@ function setup(renewTtlS = 3600) {
       if (failure) throw failure;
       return { data: {}, leaseId: 'l', leaseDurationS: 0 } as never;
     },
-    write: async () => undefined,
+    write: async (path) => {
+      calls.push(`write ${path}`);
+      if (api.hangWrites) await new Promise(() => undefined);
+    },
     delete: async () => undefined,
     revokeLease: async () => undefined,
   };
@@ -86,5 +89,24 @@ describe('OpenBaoSession', () => {
     api.failReadWith = new OpenBaoError('OpenBao is unreachable (ECONNREFUSED)');
     await expect(session.call((bao) => bao.read('x'))).rejects.toThrow(/unreachable/);
     expect(calls).toEqual(['login backend svid-1', 'read']);
+  });
+
+  it('revokes its token when the backend stops, once, and never waits long for OpenBao', async () => {
+    const { session, calls, events } = setup();
+    await session.revokeToken(); // not logged in: nothing to end
+    expect(calls).toEqual([]);
+    await session.login();
+    await session.revokeToken();
+    expect(calls).toEqual(['login backend svid-1', 'write auth/token/revoke-self']);
+    expect(events.at(-1)).toEqual(['openbao_token_revoked', { reason: 'shutdown' }]);
+    expect(session.status().loggedIn).toBe(false);
+
+    const stuck = setup();
+    await stuck.session.login();
+    stuck.api.hangWrites = true;
+    const started = Date.now();
+    await stuck.session.revokeToken(50);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(stuck.events.map(([event]) => event)).not.toContain('openbao_token_revoked');
   });
 });
