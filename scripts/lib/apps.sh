@@ -103,12 +103,26 @@ workload_node() {
   echo "$copy"
 }
 
+# What an app inherits from the shell that runs setup: nothing but these. A BAO_TOKEN or a
+# LOG_LEVEL in the operator's shell must not reach the backend and take effect there; whatever
+# else an app needs is named where it is started.
+APP_ENV_ALLOW_LIST=(PATH LANG LC_ALL TZ NODE_EXTRA_CA_CERTS)
+
+app_environment() {
+  local name
+  for name in "${APP_ENV_ALLOW_LIST[@]}"; do
+    if [[ -n "${!name:-}" ]]; then printf '%s=%s\n' "$name" "${!name}"; fi
+  done
+}
+
 # launch_as USER NAME DIR COMMAND...: starts COMMAND in DIR as USER, pid in run/NAME.pid, output in
 # log/NAME.log. setpriv switches user and execs in place, so the recorded pid is the app's own.
+# The environment is empty but for APP_ENV_ALLOW_LIST and what COMMAND names.
 launch_as() {
-  local user=$1 name=$2 dir=$3
+  local user=$1 name=$2 dir=$3 inherited=()
   shift 3
-  local cmd=("$@")
+  mapfile -t inherited < <(app_environment)
+  local cmd=(env -i "${inherited[@]}" "$@")
   : >"$ZT_LOG_DIR/$name.log"
   is_root && cmd=(setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --init-groups "${cmd[@]}")
   (cd "$dir" && start_process "$name" "$ZT_LOG_DIR/$name.log" "${cmd[@]}")

@@ -90,6 +90,20 @@ describe('scripts/setup.sh --local', () => {
     await expect.poll(async () => (await api(env, 'GET', '/api/health/ready')).status, { timeout: 30_000 }).toBe(200);
   });
 
+  it("starts the apps with an empty environment and an allow-list, so nothing of the operator's shell reaches them", () => {
+    const allowed = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'NODE_EXTRA_CA_CERTS'];
+    const named = {
+      backend: ['PORT', 'HOST', 'SPIFFE_ENDPOINT_SOCKET', 'OPENBAO_ADDR', 'DB_HOST', 'DB_PORT', 'ZT_IDENTITY_FILE', 'DB_ROTATE_INTERVAL', 'DB_ROTATE_FRACTION', 'GITHUB_API_URL', 'LOG_LEVEL'],
+      frontend: ['PORT', 'HOSTNAME', 'BACKEND_URL', 'NODE_ENV', 'NEXT_TELEMETRY_DISABLED'],
+    };
+    for (const [app, names] of Object.entries(named)) {
+      const environ = readFileSync(`/proc/${pids()[`${app}.pid`]}/environ`, 'utf8').split('\0').filter(Boolean);
+      const keys = environ.map((entry) => entry.slice(0, entry.indexOf('=')));
+      expect(keys.filter((key) => ![...allowed, ...names].includes(key)), app).toEqual([]);
+    }
+    expect(process.env.HOME).toBeDefined(); // the runner's environment, which setup ran in, has more
+  });
+
   it('started no component with a secret on its command line (ps shows those to every user)', () => {
     for (const [name, pid] of Object.entries(pids())) {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
