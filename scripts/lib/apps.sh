@@ -55,6 +55,7 @@ app_running() {
     ok "$name already running (pid $(<"$ZT_RUN_DIR/$name.pid"), $url)"
     return 0
   fi
+  start_reason "the $name" "$ZT_RUN_DIR/$name.pid" "$(process_signature "$name")"
   stop_processes "$name"
   require_free_port "${!port_var}" "the $name" "$port_var"
   return 1

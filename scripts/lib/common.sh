@@ -74,6 +74,20 @@ port_owner() {
 
 # pid_alive PIDFILE EXPECTED: the pid in PIDFILE runs and its command line contains EXPECTED, so a
 # recycled pid never gets mistaken for (or killed as) one of ours.
+# start_reason NAME PIDFILE SIGNATURE: says why NAME is started again when it ran before (its
+# process is gone, or it runs but does not answer), so a rerun of setup never restarts anything
+# silently. Nothing for a first start.
+start_reason() {
+  local name=$1 pidfile=$2 signature=$3 pid
+  [[ -s "$pidfile" ]] || return 0
+  pid=$(<"$pidfile")
+  if pid_alive "$pidfile" "$signature"; then
+    info "$name (pid $pid) runs but does not answer: restarting it"
+  else
+    info "$name (pid $pid) is no longer running: starting it again"
+  fi
+}
+
 pid_alive() {
   local pidfile=$1 expected=$2 pid
   [[ -s "$pidfile" ]] || return 1

@@ -131,6 +131,7 @@ start_spire_server() {
     ok "SPIRE server already running (pid $(<"$ZT_RUN_DIR/spire-server.pid"), trust domain $ZT_TRUST_DOMAIN)"
     return 0
   fi
+  start_reason "SPIRE server" "$ZT_RUN_DIR/spire-server.pid" spire-server
   stop_process oidc-discovery-provider
   stop_process spire-agent
   require_free_port "$ZT_SPIRE_SERVER_PORT" "the SPIRE server" ZT_SPIRE_SERVER_PORT
@@ -176,6 +177,7 @@ start_spire_agent() {
     ok "SPIRE agent already running (pid $(<"$ZT_RUN_DIR/spire-agent.pid"))"
     return 0
   fi
+  start_reason "SPIRE agent" "$ZT_RUN_DIR/spire-agent.pid" spire-agent
   require_free_port "$ZT_SPIRE_AGENT_HEALTH_PORT" "the SPIRE agent health check" ZT_SPIRE_AGENT_HEALTH_PORT
   rm -rf "$ZT_STATE_DIR/spire/agent/data" "$ZT_STATE_DIR/spire/agent/public"
   prepare_state_dirs
@@ -203,6 +205,7 @@ start_oidc_provider() {
     ok "OIDC discovery provider already running (pid $(<"$ZT_RUN_DIR/oidc-discovery-provider.pid"), $ZT_JWT_ISSUER)"
     return 0
   fi
+  start_reason "OIDC discovery provider" "$ZT_RUN_DIR/oidc-discovery-provider.pid" oidc-discovery-provider
   require_free_port "$ZT_OIDC_PORT" "the SPIRE OIDC discovery provider" ZT_OIDC_PORT
   : >"$log"
   start_process oidc-discovery-provider "$log" "$ZT_OIDC_PROVIDER" -config "$SPIRE_CONF_DIR/oidc-discovery-provider.conf" -expandEnv
@@ -274,6 +277,11 @@ start_openbao() {
   if pid_alive "$ZT_RUN_DIR/openbao.pid" "$(process_signature openbao)" && bao_answers && [[ -s "$init" ]]; then
     ok "OpenBao already running (pid $(<"$ZT_RUN_DIR/openbao.pid"), $ZT_BAO_ADDR)"
   else
+    if [[ -s "$ZT_RUN_DIR/openbao.pid" && ! -s "$init" ]]; then
+      info "OpenBao (pid $(<"$ZT_RUN_DIR/openbao.pid")) was not set up by this version of setup (no $ZT_BAO_INIT_FILE_NAME): replacing it"
+    else
+      start_reason OpenBao "$ZT_RUN_DIR/openbao.pid" "$(process_signature openbao)"
+    fi
     stop_process openbao
     require_free_port "$ZT_BAO_PORT" OpenBao ZT_BAO_PORT
     : >"$log"

@@ -96,6 +96,7 @@ describe('SPIRE agent restarted', () => {
 
     const rerun = runScript('setup.sh', ['--local']); // the documented way back: restarts what is down
     expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain(`SPIRE agent (pid ${agent}) is no longer running: starting it again`);
     expect(rerun.stdout).toMatch(/SPIRE agent started/);
     expect(pidOf('spire-agent')).not.toBe(agent);
 

@@ -57,6 +57,7 @@ describe('scripts/setup.sh --local', () => {
 
     const rerun = runScript('setup.sh', ['--local']);
     expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain(`OpenBao (pid ${baoPid}) is no longer running: starting it again`);
     expect(rerun.stdout).toMatch(/OpenBao [\d.]+ started/);
     expect(rerun.stdout).toContain('OpenBao unsealed');
     expect(rerun.stdout).not.toContain('OpenBao initialised');
