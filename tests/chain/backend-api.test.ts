@@ -362,6 +362,18 @@ describe('GitHub integration', () => {
     }
   });
 
+  it('a token PostgreSQL calls configured but OpenBao no longer holds is reported not configured, and can be saved again', async () => {
+    const { kvMount, kvPaths } = identity.openbao;
+    const amyId = (await api(env, 'GET', '/api/auth/me', { token: amy })).body.id;
+    expect((await call('GET', '/api/github/status', amy)).body.configured).toBe(true);
+    // lost behind the backend's back (an OpenBao set up anew, a secret deleted by hand)
+    expect((await bao(env, 'DELETE', `${kvMount}/metadata/${kvPaths.githubUsers}/${amyId}`, rootToken(env))).status).toBe(204);
+    expect((await call('GET', '/api/github/status', amy)).body).toEqual({ configured: false });
+    expect((await call('GET', '/api/github/user', amy)).status).toBe(409);
+    expect((await call('POST', '/api/github/configure', amy, { token: AMY_GITHUB_TOKEN })).status).toBe(200);
+    expect((await call('GET', '/api/github/user', amy)).body.login).toBe('asantiago');
+  });
+
   it('DELETE /api/github/token destroys the KV secret and updates the metadata', async () => {
     const response = await call('DELETE', '/api/github/token', jake);
     expect(response.status).toBe(204);

@@ -18,6 +18,7 @@ export type SecurityEvent =
   | 'github_token_stored'
   | 'github_token_replaced'
   | 'github_token_deleted'
+  | 'github_token_lost'
   | 'openbao_login'
   | 'openbao_relogin'
   | 'openbao_token_revoked'

@@ -39,8 +39,22 @@ export class GithubService {
     return { configured: true, login: profile.login };
   }
 
-  status(userId: number): Promise<GithubIntegration> {
+  /**
+   * What PostgreSQL says, checked against OpenBao: a token PostgreSQL calls configured but KV no
+   * longer holds (an OpenBao set up anew, a secret deleted by hand) is "not configured", so the
+   * user can save one again instead of facing a page that cannot load.
+   */
+  async status(userId: number): Promise<GithubIntegration> {
+    const integration = await this.integrations.get(userId);
+    if (!integration.configured || (await this.kv.get<{ token?: string }>(this.path(userId)))?.token) return integration;
+    await this.forgetLost(userId);
     return this.integrations.get(userId);
+  }
+
+  /** PostgreSQL's record of a token that OpenBao no longer holds is dropped, and logged. */
+  private async forgetLost(userId: number): Promise<void> {
+    await this.integrations.markRemoved(userId);
+    this.events.record('github_token_lost', { userId, reason: 'configured in PostgreSQL, missing in OpenBao KV' });
   }
 
   async remove(userId: number): Promise<void> {
@@ -66,8 +80,9 @@ export class GithubService {
 
   private async token(userId: number): Promise<string> {
     const secret = await this.kv.get<{ token?: string }>(this.path(userId));
-    if (!secret?.token) throw notConfigured();
-    return secret.token;
+    if (secret?.token) return secret.token;
+    if ((await this.integrations.get(userId)).configured) await this.forgetLost(userId);
+    throw notConfigured();
   }
 
   private async ask<T>(fn: () => Promise<T>): Promise<T> {

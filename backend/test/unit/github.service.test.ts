@@ -83,4 +83,16 @@ describe('GithubService', () => {
     await service.remove(7);
     expect(kv.size).toBe(0);
   });
+
+  it('reports a token PostgreSQL calls configured but KV lost as not configured, and forgets it', async () => {
+    const { service, kv, events } = setup();
+    await service.configure(7, 'ghp_seven');
+    kv.clear(); // an OpenBao set up anew, say
+    expect(await service.status(7)).toMatchObject({ configured: false });
+    expect(events.at(-1)).toEqual(['github_token_lost', { userId: 7, reason: 'configured in PostgreSQL, missing in OpenBao KV' }]);
+    await service.configure(7, 'ghp_seven');
+    kv.clear();
+    await expect(service.profile(7)).rejects.toMatchObject({ status: 409, code: 'github_not_configured' });
+    expect(await service.status(7)).toMatchObject({ configured: false });
+  });
 });
