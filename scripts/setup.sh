@@ -26,6 +26,8 @@
 #   ZT_PG_PORT=5432 ZT_SPIRE_SERVER_PORT=8081 ZT_SPIRE_SERVER_HEALTH_PORT=8180
 #   ZT_SPIRE_AGENT_HEALTH_PORT=8181 ZT_OIDC_PORT=8443 ZT_BAO_PORT=8200
 #   ZT_BACKEND_PORT=8000 ZT_FRONTEND_PORT=3000                            listening ports
+#                      (a rerun uses those the stack started with, kept in .local/stack.env;
+#                      all are checked before anything starts)
 #   ZT_DB_ROTATE_FRACTION  rotate database credentials at this fraction of their lease (e.g. 0.1)
 #   GITHUB_API_URL     GitHub's API for the backend (default https://api.github.com)
 #   ZT_BACKEND_LOG_LEVEL  the backend's log level (default info; debug logs every request)
@@ -37,6 +39,8 @@ set -euo pipefail
 
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=lib/ports.sh
+source "$ZT_REPO_ROOT/scripts/lib/ports.sh"
 # shellcheck source=lib/identity.sh
 source "$ZT_REPO_ROOT/scripts/lib/identity.sh"
 # shellcheck source=lib/packages.sh
@@ -98,6 +102,11 @@ setup_local() {
   load_identity
   use_rotation_setting "$rotation"
   load_local_env
+  # The ports: those the stack runs on unless told otherwise, all free (or ours) before anything starts.
+  adopt_recorded_ports
+  local_env_defaults
+  app_urls
+  check_ports_free
   ensure_local_users
   prepare_state_dirs
   touch "$ZT_STATE_DIR/.zt-demo-state"

@@ -4,9 +4,14 @@
 
 : "${ZT_BACKEND_PORT:=8000}"
 : "${ZT_FRONTEND_PORT:=3000}"
-ZT_BACKEND_URL="http://127.0.0.1:$ZT_BACKEND_PORT"
-ZT_FRONTEND_URL="http://localhost:$ZT_FRONTEND_PORT"
-export ZT_BACKEND_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_FRONTEND_URL
+
+# The apps' addresses, made from their ports (again once setup knows the ports a stack runs on).
+app_urls() {
+  ZT_BACKEND_URL="http://127.0.0.1:$ZT_BACKEND_PORT"
+  ZT_FRONTEND_URL="http://localhost:$ZT_FRONTEND_PORT"
+  export ZT_BACKEND_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_FRONTEND_URL
+}
+app_urls
 
 ensure_node_packages() {
   ensure_node

@@ -72,8 +72,6 @@ port_owner() {
   ss -Htlnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*' | head -n1 | sed 's/users:((//' || true
 }
 
-# pid_alive PIDFILE EXPECTED: the pid in PIDFILE runs and its command line contains EXPECTED, so a
-# recycled pid never gets mistaken for (or killed as) one of ours.
 # start_reason NAME PIDFILE SIGNATURE: says why NAME is started again when it ran before (its
 # process is gone, or it runs but does not answer), so a rerun of setup never restarts anything
 # silently. Nothing for a first start.
@@ -88,6 +86,8 @@ start_reason() {
   fi
 }
 
+# pid_alive PIDFILE EXPECTED: the pid in PIDFILE runs and its command line contains EXPECTED, so a
+# recycled pid never gets mistaken for (or killed as) one of ours.
 pid_alive() {
   local pidfile=$1 expected=$2 pid
   [[ -s "$pidfile" ]] || return 1

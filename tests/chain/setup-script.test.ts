@@ -10,7 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../lib/identity.ts';
 import { backendToken, bao, dynamicRoles, loadStackEnv, rootToken, tokenAccessorsOf, type StackEnv } from '../lib/stack.ts';
 import { api, backendDbUser, login } from '../lib/backend.ts';
+import { REPO_ROOT } from '../lib/repo.ts';
 import { runScript } from '../lib/test-stack.ts';
+
+const PORT_VARS = ['ZT_PG_PORT', 'ZT_SPIRE_SERVER_PORT', 'ZT_SPIRE_SERVER_HEALTH_PORT', 'ZT_SPIRE_AGENT_HEALTH_PORT', 'ZT_OIDC_PORT', 'ZT_BAO_PORT', 'ZT_BACKEND_PORT', 'ZT_FRONTEND_PORT'];
 
 let env: StackEnv;
 beforeAll(() => {
@@ -114,26 +117,75 @@ describe('scripts/setup.sh --local', () => {
     expect(readFileSync(`/proc/${pids()['spire-agent.pid']}/environ`, 'utf8')).toContain('ZT_SPIRE_JOIN_TOKEN=');
   });
 
-  describe('when a port it needs is taken', () => {
-    let blocker: Server;
-    let port: number;
+  it('finds the running stack on the ports it started with when a rerun names none', () => {
+    const before = pids();
+    const unset = Object.fromEntries(PORT_VARS.map((name) => [name, '']));
+    const rerun = runScript('setup.sh', ['--local'], unset);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain('nothing changed');
+    expect(rerun.stdout).toContain(env.ZT_BAO_ADDR!);
+    expect(pids()).toEqual(before);
+  });
+
+  it('refuses to move a port of the running stack, and says how to', () => {
+    const before = pids();
+    const moved = String(Number(env.ZT_BAO_PORT) + 99);
+    const rerun = runScript('setup.sh', ['--local'], { ZT_BAO_PORT: moved });
+    expect(rerun.status).toBe(1);
+    const stderr = rerun.stderr.trim().split('\n');
+    expect(stderr[0]).toBe(`error: the running local stack uses ZT_BAO_PORT=${env.ZT_BAO_PORT}; it cannot move while it runs`);
+    expect(stderr[1]).toMatch(new RegExp(`^hint: +to move it: scripts/teardown.sh --local --keep-state && ZT_BAO_PORT=${moved} scripts/setup.sh --local$`));
+    expect(pids()).toEqual(before);
+  });
+
+  describe('when ports it needs are taken', () => {
+    const state = '.local-test-port';
+    const blockers: Server[] = [];
+    let ports: Record<string, string>;
+    const listen = async (): Promise<Server> => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    };
     beforeAll(async () => {
-      blocker = createServer();
-      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-      port = (blocker.address() as { port: number }).port;
+      // Ports of its own for every component, so a stack of the developer's on the defaults (or
+      // the chain stack) changes nothing here: taken by the test's blockers only.
+      const spare = await Promise.all(PORT_VARS.map(() => listen()));
+      ports = Object.fromEntries(PORT_VARS.map((name, i) => [name, String((spare[i]!.address() as { port: number }).port)]));
+      await Promise.all(spare.map((server) => new Promise((resolve) => server.close(resolve))));
+      for (const name of ['ZT_PG_PORT', 'ZT_BAO_PORT']) {
+        const blocker = createServer();
+        await new Promise<void>((resolve) => blocker.listen(Number(ports[name]), '127.0.0.1', resolve));
+        blockers.push(blocker);
+      }
     });
     afterAll(async () => {
-      await new Promise((resolve) => blocker.close(resolve));
-      runScript('teardown.sh', ['--local'], { ZT_STATE_NAME: '.local-test-port' });
+      await Promise.all(blockers.map((blocker) => new Promise((resolve) => blocker.close(resolve))));
+      runScript('teardown.sh', ['--local'], { ZT_STATE_NAME: state });
     });
 
-    it('stops with one error line naming the port and a hint, and no trace', () => {
-      const run = runScript('setup.sh', ['--local'], { ZT_STATE_NAME: '.local-test-port', ZT_PG_PORT: String(port) });
+    it('stops with one error line naming the port and a hint with a free one, and no trace', async () => {
+      await new Promise((resolve) => blockers[1]!.close(resolve)); // only PostgreSQL's port taken
+      const run = runScript('setup.sh', ['--local'], { ZT_STATE_NAME: state, ...ports });
+      const stderr = run.stderr.trim().split('\n');
+      expect(run.status).toBe(1);
+      expect(stderr[0]).toMatch(new RegExp(`^error: port ${ports.ZT_PG_PORT}, needed by PostgreSQL, is already in use`));
+      expect(stderr[1]).toMatch(/^hint: +.*ZT_PG_PORT=\d+ scripts\/setup.sh --local$/);
+      expect(stderr).toHaveLength(2);
+      blockers[1] = createServer();
+      await new Promise<void>((resolve) => blockers[1]!.listen(Number(ports.ZT_BAO_PORT), '127.0.0.1', resolve));
+    });
+
+    it('names every taken port at once, before anything starts, each with a free port that collides with no other', async () => {
+      const run = runScript('setup.sh', ['--local'], { ZT_STATE_NAME: state, ...ports });
       expect(run.status).toBe(1);
       const stderr = run.stderr.trim().split('\n');
-      expect(stderr[0]).toMatch(new RegExp(`^error: port ${port}, needed by PostgreSQL, is already in use`));
-      expect(stderr[1]).toMatch(/^hint: +.*ZT_PG_PORT=/);
-      expect(stderr).toHaveLength(2);
+      expect(stderr[0]).toBe(`error: ports already in use: ${ports.ZT_PG_PORT} (PostgreSQL), ${ports.ZT_BAO_PORT} (OpenBao)`);
+      const suggested = Object.fromEntries([...stderr[1]!.matchAll(/(ZT_\w+_PORT)=(\d+)/g)].map((m) => [m[1]!, m[2]!]));
+      expect(Object.keys(suggested).sort()).toEqual(['ZT_BAO_PORT', 'ZT_PG_PORT']);
+      const chosen = { ...ports, ...suggested };
+      expect(new Set(Object.values(chosen)).size).toBe(PORT_VARS.length);
+      expect(existsSync(join(REPO_ROOT, state, 'pg', 'data', 'postmaster.pid'))).toBe(false); // nothing started
     });
   });
 });
