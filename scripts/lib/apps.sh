@@ -43,7 +43,8 @@ backend_root() {
   local stage="$ZT_STATE_DIR/app"
   rm -rf "$stage" && mkdir -p "$stage/backend" "$stage/infrastructure" && chmod -R 755 "$stage"
   local part
-  for part in node_modules backend/dist backend/proto backend/package.json package.json infrastructure/identity.json; do
+  # backend/contract: node_modules/@zt-demo/api-contract links to it (a workspace package)
+  for part in node_modules backend/dist backend/proto backend/contract backend/package.json package.json infrastructure/identity.json; do
     cp -al "$ZT_REPO_ROOT/$part" "$stage/$part" 2>/dev/null || cp -a "$ZT_REPO_ROOT/$part" "$stage/$part"
   done
   chmod -R a+rX "$stage"
