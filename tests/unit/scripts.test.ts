@@ -59,3 +59,17 @@ describe('secrets and command lines', () => {
     }
   });
 });
+
+describe("the backend's staged copy (scripts/lib/apps.sh backend_root)", () => {
+  it('carries every workspace package the backend depends on', () => {
+    // A clone the workload user cannot read runs the backend from a copy; node_modules links the
+    // workspace packages to their folders, which must be in the copy too.
+    const read = (path: string) => spawnSync('cat', [repoPath(path)], { encoding: 'utf8' }).stdout;
+    const workspaces = JSON.parse(read('package.json')).workspaces as string[];
+    const names = new Map(workspaces.map((dir) => [JSON.parse(read(`${dir}/package.json`)).name as string, dir]));
+    const deps = Object.keys(JSON.parse(read('backend/package.json')).dependencies).filter((dep) => names.has(dep));
+    expect(deps).toContain('@zt-demo/api-contract');
+    const staged = /for part in ([^;]+); do/.exec(read('scripts/lib/apps.sh').slice(read('scripts/lib/apps.sh').indexOf('backend_root()')))![1]!.split(/\s+/);
+    for (const dep of deps) expect(staged, dep).toContain(names.get(dep));
+  });
+});
