@@ -10,6 +10,7 @@ export interface Session {
   userId: number;
   username: string;
   role: 'user' | 'admin';
+  email: string | null;
 }
 
 /** Where a visitor whose session is gone goes: /login, with a message if they had one, and back here after. */
@@ -26,7 +27,7 @@ export const requireSession = cache(async (): Promise<Session> => {
   if (!(await cookies()).get(SESSION_COOKIE)) redirect(await loginUrl(false));
   try {
     const me = await backend('/api/auth/me', MeResponse);
-    return { userId: me.id, username: me.username, role: me.role };
+    return { userId: me.id, username: me.username, role: me.role, email: me.email };
   } catch (error) {
     if (error instanceof BackendError && error.status === 401) redirect(await loginUrl(true));
     throw error;
