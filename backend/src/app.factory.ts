@@ -16,7 +16,15 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export async function createApp(config: AppConfig, logger: Logger): Promise<NestFastifyApplication> {
   // Request ids are the backend's own: a client's X-Request-Id is never taken, so an id in the
   // log always names one request of this backend.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, logger: false, genReqId: () => randomUUID(), requestIdHeader: false });
+  // request.ip is the direct peer, unless that peer is a proxy we run (config.trustedProxies):
+  // only then is its X-Forwarded-For believed.
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
+  });
   // bodyParser off: Nest would add a form (urlencoded) parser, which lets any web page post a
   // sign-in to the API. Only Fastify's JSON parser is left; any other body is 415.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
@@ -24,10 +32,10 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     abortOnError: false,
     bodyParser: false,
   });
-  app.useGlobalFilters(new ApiExceptionFilter(logger));
-
   // Fastify's own errors (body too large, malformed JSON) reach the filter too: Nest maps them to HttpExceptions
   const fastify = app.getHttpAdapter().getInstance();
+  app.useGlobalFilters(new ApiExceptionFilter(logger));
+
   fastify.removeContentTypeParser(['text/plain']);
   // Everything a request does runs in its context, so security events name the request and client.
   // Entered twice: reading a body goes through stream events, which lose the context entered at

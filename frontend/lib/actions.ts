@@ -29,7 +29,8 @@ export async function login(_: FormState, form: FormData): Promise<FormState> {
   try {
     result = await backend('/api/auth/login', LoginResponse, { method: 'POST', body: { username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') } });
   } catch (error) {
-    if (error instanceof BackendError && error.code === 'rate_limited') return { error: 'Too many failed attempts for this user. Wait a minute, then try again.' };
+    // The backend's message says how long to wait.
+    if (error instanceof BackendError && error.code === 'rate_limited') return { error: error.message };
     if (error instanceof BackendError && (error.code === 'invalid_credentials' || error.code === 'validation_failed')) return { error: 'Wrong username or password.' };
     return { error: error instanceof BackendError ? error.message : 'Sign-in failed.' };
   }

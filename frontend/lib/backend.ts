@@ -1,7 +1,8 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { ApiError, ErrorResponse } from '@zt-demo/api-contract';
 import type { z } from 'zod';
+import { FORWARDED_FOR } from './client-address';
 
 /** The session cookie: the backend's JWT, httpOnly, never visible to the browser's scripts. */
 export const SESSION_COOKIE = 'zt_session';
@@ -27,6 +28,8 @@ export async function backend<S extends z.ZodType>(path: string, schema: S, init
 export async function backend(path: string, schema: null, init?: Call): Promise<void>;
 export async function backend(path: string, schema: z.ZodType | null, init: Call = {}): Promise<unknown> {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  // The browser's address, as this server saw it (instrumentation.ts), for the backend's throttle and logs.
+  const browser = (await headers()).get(FORWARDED_FOR);
   let response: Response;
   try {
     response = await fetch(backendUrl(path), {
@@ -34,6 +37,7 @@ export async function backend(path: string, schema: z.ZodType | null, init: Call
       headers: {
         ...(init.body !== undefined && { 'content-type': 'application/json' }),
         ...(token && { authorization: `Bearer ${token}` }),
+        ...(browser && { [FORWARDED_FOR]: browser }),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       cache: 'no-store',

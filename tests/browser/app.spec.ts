@@ -87,7 +87,7 @@ test.describe('signing in', () => {
       ]);
       await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
     }
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('Too many failed attempts for this user. Wait a minute, then try again.');
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^Too many failed sign-ins for this user from your address; try again in \d+ s\.$/);
   });
 });
 

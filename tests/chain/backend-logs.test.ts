@@ -44,7 +44,7 @@ beforeAll(async () => {
   // An unknown name is throttled like a real one: ten failures, then 429.
   const sprayed = `nobody_${randomBytes(3).toString('hex')}`;
   for (let i = 0; i < 10; i++) await call(null, {}, env, 'POST', '/api/auth/login', { body: { username: sprayed, password: `wrong-${i}` } });
-  const throttled = await call('sign_in_throttled', { username: sprayed }, env, 'POST', '/api/auth/login', { body: { username: sprayed, password: 'wrong-again' } });
+  const throttled = await call('sign_in_throttled', { username: sprayed, scope: 'account', retryAfterS: expect.any(Number) }, env, 'POST', '/api/auth/login', { body: { username: sprayed, password: 'wrong-again' } });
   expect(throttled.status).toBe(429);
   secrets.push(newPassword, 'wrong-password-for-the-log-test', session, githubToken, rootToken(env), ...DEMO_USERS.map((user) => `${user}99`));
 });

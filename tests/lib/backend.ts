@@ -2,6 +2,7 @@
  * Calls to the running backend (started by setup.sh --local for the chain tests). Every answer is
  * checked against the API contract (lib/contract.ts): one that breaks it fails the calling test.
  */
+import { request } from 'node:http';
 import { expectContract } from './contract.ts';
 import type { StackEnv } from './stack.ts';
 
@@ -18,17 +19,40 @@ export interface ApiOptions {
   /** sent as is (for malformed or oversized bodies) */
   raw?: string;
   contentType?: string;
+  /** Connect from this local address (e.g. 127.0.0.2: another client, as the backend sees it). */
+  from?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/** One HTTP exchange from a chosen local address (fetch cannot choose one). */
+function sendFrom(from: string, url: string, method: string, headers: Record<string, string>, payload?: string): Promise<{ status: number; text: string; headers: Headers }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, localAddress: from }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const answered = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answered.set(name, String(value));
+        resolve({ status: res.statusCode!, text, headers: answered });
+      });
+    });
+    req.on('error', reject).end(payload);
+  });
 }
 
 export async function api<T = any>(env: StackEnv, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let payload: string | undefined;
   if (options.raw !== undefined) payload = options.raw;
   else if (options.body !== undefined) payload = JSON.stringify(options.body);
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const response = await fetch(`${env.ZT_BACKEND_URL}${path}`, { method, headers, body: payload });
-  const text = await response.text();
+  const url = `${env.ZT_BACKEND_URL}${path}`;
+  const response = options.from
+    ? await sendFrom(options.from, url, method, headers, payload)
+    : await fetch(url, { method, headers, body: payload }).then(async (r) => ({ status: r.status, text: await r.text(), headers: r.headers }));
+  const text = response.text;
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;

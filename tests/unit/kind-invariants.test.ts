@@ -310,6 +310,11 @@ describe('Cilium network policies', () => {
     expect(selectors).toEqual([{ [CILIUM_NAMESPACE_LABEL]: '99-apps', [CILIUM_SERVICE_ACCOUNT_LABEL]: frontend.serviceAccountName }]);
   });
 
+  it("makes the backend believe forwarded addresses only from the pod network, which admits the frontend alone", () => {
+    expect(env(onlyContainer(deployment('backend')), 'TRUSTED_PROXIES')).toBe(kindConfig.networking?.podSubnet);
+    expect(ingressFrom('backend')).toEqual({ peers: ['99-apps/frontend'], nonEndpointPeers: [] });
+  });
+
   it('lets only the backend, by its service account, into OpenBao', () => {
     expect(ingressFrom('openbao')).toEqual({ peers: ['99-apps/backend'], nonEndpointPeers: [] });
     const selectors = rulesOf(policy('openbao')).filter((r) => r.direction === 'ingress').flatMap((r) => r.endpoints.map(ciliumMatchLabels));

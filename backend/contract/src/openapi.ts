@@ -51,6 +51,7 @@ function operation(route: Route): JsonSchema {
         status,
         {
           description: STATUS_TEXT[Number(status)] ?? 'Response',
+          ...(status === '429' && { headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } } }),
           ...(schema && { content: { 'application/json': { schema: { $ref: ref(idOf(schema)) } } } }),
         },
       ]),

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { LoginRequest, RegisterRequest, type LoginResponse, type MeResponse, type PublicUser } from '@zt-demo/api-contract';
 import { parseInput } from '../common/validation.js';
 import { AuthGuard } from './auth.guard.js';
@@ -19,9 +19,9 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  login(@Body() body: unknown): Promise<LoginResponse> {
+  login(@Body() body: unknown, @Ip() client: string): Promise<LoginResponse> {
     const input = parseInput(LoginRequest, body);
-    return this.auth.login(input.username, input.password);
+    return this.auth.login(input.username, input.password, client);
   }
 
   @Post('logout')

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LoginResponse as LoginResult, PublicUser } from '@zt-demo/api-contract';
 import { PASSWORD_MAX_BYTES } from '@zt-demo/api-contract/rules';
-import { AppError } from '../common/errors.js';
+import { AppError, RateLimited } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuditRepository } from '../database/audit.repository.js';
 import { SecurityEvents } from '../events/security-events.js';
-import { LoginRateLimiter } from './login-rate-limiter.js';
+import { LoginThrottle } from './login-throttle.js';
 import { RevokedSessionsRepository } from './revoked-sessions.repository.js';
 import { PASSWORD_HASHER, type PasswordHasher } from './password-hasher.js';
 import { SessionTokens, type SessionClaims } from './session-tokens.service.js';
@@ -20,7 +20,7 @@ const invalidCredentials = (): AppError => new AppError(401, 'invalid_credential
 
 @Injectable()
 export class AuthService {
-  private readonly limiter: LoginRateLimiter;
+  private readonly throttle: LoginThrottle;
   /** Compared against when the user does not exist, so both failures cost one bcrypt compare. */
   private decoyHash?: Promise<string>;
 
@@ -33,7 +33,7 @@ export class AuthService {
     private readonly events: SecurityEvents,
     private readonly revoked: RevokedSessionsRepository,
   ) {
-    this.limiter = new LoginRateLimiter(config.auth.maxFailuresPerMinute);
+    this.throttle = new LoginThrottle({ perAccount: config.auth.maxFailuresPerMinute, perClient: config.auth.maxFailuresPerClientPerMinute });
   }
 
   async register(username: string, email: string | null, password: string): Promise<PublicUser> {
@@ -43,10 +43,13 @@ export class AuthService {
     return publicUser(user);
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
-    if (this.limiter.blocked(username)) {
-      this.events.record('sign_in_throttled', { username });
-      throw new AppError(429, 'rate_limited', 'Too many failed sign-ins for this user; wait a minute and try again.');
+  /** CLIENT: the address the sign-in comes from (the browser's, when a trusted proxy forwards it). */
+  async login(username: string, password: string, client: string): Promise<LoginResult> {
+    const throttled = this.throttle.check(client, username);
+    if (throttled) {
+      this.events.record('sign_in_throttled', { username, scope: throttled.scope, retryAfterS: throttled.retryAfterS });
+      const what = throttled.scope === 'account' ? 'for this user from your address' : 'from your address';
+      throw new RateLimited(`Too many failed sign-ins ${what}; try again in ${throttled.retryAfterS} s.`, throttled.retryAfterS);
     }
     const found = await this.users.findForLogin(username);
     this.decoyHash ??= this.hasher.hash('decoy password that matches nothing');
@@ -56,7 +59,7 @@ export class AuthService {
     const fits = Buffer.byteLength(password) <= PASSWORD_MAX_BYTES;
     const matches = (await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash))) && fits;
     if (!found || !matches) {
-      this.limiter.recordFailure(username);
+      this.throttle.recordFailure(client, username);
       await this.audit.record('login_failure', found ? String(found.user.id) : null, 'session', { username });
       this.events.record('sign_in_failed', { username, reason: found ? 'wrong_password' : 'unknown_user' });
       throw invalidCredentials();

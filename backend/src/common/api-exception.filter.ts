@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { DatabaseNotReadyError } from '../database/rotating-pool.js';
 import { OpenBaoError } from '../secrets/openbao-api.js';
 import { SecurityEvents } from '../events/security-events.js';
-import { AppError, serviceUnavailable } from './errors.js';
+import { AppError, RateLimited, serviceUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
 
 const HTTP_CODES: Record<number, [string, string]> = {
@@ -34,12 +34,13 @@ const describe = (error: unknown): string => {
 };
 
 /** Turns anything thrown into the API's error body; 5xx details go to the log, never to the client. */
-export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<AppError['body']> } {
+export function toErrorResponse(error: unknown, logger: Logger): { status: number; body: ReturnType<AppError['body']>; headers?: Record<string, string> } {
   const unavailable = (cause: string, what: AppError) => {
     // The cause of every 503, for whoever reads the log (the client only learns "try again").
     new SecurityEvents(logger).record('service_unavailable', { code: what.code, cause });
     return { status: 503, body: what.body() };
   };
+  if (error instanceof RateLimited) return { status: 429, body: error.body(), headers: { 'retry-after': String(error.retryAfterS) } };
   if (error instanceof AppError) return error.status === 503 ? unavailable(error.message, error) : { status: error.status, body: error.body() };
   if (isDatabaseOutage(error)) return unavailable(`database: ${describe(error)}`, serviceUnavailable('The database'));
   if (error instanceof OpenBaoError && (error.unreachable || (error.status ?? 0) >= 500)) return unavailable(`OpenBao: ${error.message}`, serviceUnavailable('OpenBao'));
@@ -62,7 +63,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const { status, body } = toErrorResponse(error, this.logger);
-    void host.switchToHttp().getResponse<FastifyReply>().status(status).send(body);
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body, headers = {} } = toErrorResponse(error, this.logger);
+    void reply.status(status).headers(headers).send(body);
   }
 }

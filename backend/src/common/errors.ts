@@ -13,3 +13,10 @@ export const unauthorized = (): AppError => new AppError(401, 'unauthorized', 'S
 export const forbidden = (): AppError => new AppError(403, 'forbidden', 'This needs an admin.');
 export const serviceUnavailable = (what: string): AppError =>
   new AppError(503, 'service_unavailable', `${what} is not available right now; try again shortly.`);
+
+/** 429 with the seconds to wait, which the HTTP layer also sends as Retry-After. */
+export class RateLimited extends AppError {
+  constructor(message: string, readonly retryAfterS: number) {
+    super(429, 'rate_limited', message);
+  }
+}

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { durationMs, loadIdentityFacts, type IdentityFacts } from './identity-facts.js';
 
@@ -8,6 +9,13 @@ const duration = z.string().refine((value) => {
     return false;
   }
 }, 'a duration like 90s, 50m or 1h');
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 function envSchema(facts: IdentityFacts) {
   return z.object({
@@ -28,7 +36,20 @@ function envSchema(facts: IdentityFacts) {
     DB_ROTATE_FRACTION: z.coerce.number().gt(0).lt(1).optional(),
     GITHUB_API_URL: z.url().default('https://api.github.com'),
     GITHUB_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Failed sign-ins per minute from one address for one username... */
     LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /** ...and from one address whatever the usernames (a password sprayed over many names). */
+    LOGIN_MAX_FAILURES_PER_CLIENT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    /**
+     * Proxies whose X-Forwarded-For names the real client (addresses or CIDRs, comma-separated).
+     * Empty (the default): the header is never believed. Kind mode names the pod network, which
+     * the backend's network policy opens to the frontend alone, mutually authenticated.
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .refine((entries) => entries.every((entry) => isAddressOrCidr(entry)), 'addresses or CIDRs, comma-separated (e.g. 10.244.0.0/16)'),
     /** On SIGTERM, keep serving (closing each connection) this long before closing (kind: 5000). */
     SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   });
@@ -51,7 +72,8 @@ export interface AppConfig {
     rotateFraction?: number;
   };
   github: { apiUrl: string; timeoutMs: number };
-  auth: { sessionTtlS: number; bcryptCost: number; maxFailuresPerMinute: number };
+  auth: { sessionTtlS: number; bcryptCost: number; maxFailuresPerMinute: number; maxFailuresPerClientPerMinute: number };
+  trustedProxies: string[];
   shutdownDrainMs: number;
 }
 
@@ -92,7 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, facts: Identity
       rotateFraction: e.DB_ROTATE_FRACTION,
     },
     github: { apiUrl: e.GITHUB_API_URL.replace(/\/$/, ''), timeoutMs: e.GITHUB_TIMEOUT_MS },
-    auth: { sessionTtlS: 3600, bcryptCost: 12, maxFailuresPerMinute: e.LOGIN_MAX_FAILURES_PER_MINUTE },
+    auth: {
+      sessionTtlS: 3600,
+      bcryptCost: 12,
+      maxFailuresPerMinute: e.LOGIN_MAX_FAILURES_PER_MINUTE,
+      maxFailuresPerClientPerMinute: e.LOGIN_MAX_FAILURES_PER_CLIENT_PER_MINUTE,
+    },
+    trustedProxies: e.TRUSTED_PROXIES,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

@@ -1,7 +1,7 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { toErrorResponse } from '../../src/common/api-exception.filter.js';
-import { AppError } from '../../src/common/errors.js';
+import { AppError, RateLimited } from '../../src/common/errors.js';
 import { createLogger } from '../../src/common/logger.js';
 import { DatabaseNotReadyError } from '../../src/database/rotating-pool.js';
 import { OpenBaoError } from '../../src/secrets/openbao-api.js';
@@ -18,6 +18,14 @@ describe('toErrorResponse', () => {
     expect(toErrorResponse(new AppError(400, 'validation_failed', 'bad', { username: 'too short' }), logger)).toEqual({
       status: 400,
       body: { error: { code: 'validation_failed', message: 'bad', fields: { username: 'too short' } } },
+    });
+  });
+
+  it('sends the seconds to wait of a 429 as Retry-After', () => {
+    expect(toErrorResponse(new RateLimited('Too many failed sign-ins; try again in 42 s.', 42), capture().logger)).toEqual({
+      status: 429,
+      body: { error: { code: 'rate_limited', message: 'Too many failed sign-ins; try again in 42 s.' } },
+      headers: { 'retry-after': '42' },
     });
   });
 

@@ -35,7 +35,7 @@ function setup() {
 describe('AuthService.login', () => {
   it('returns a bearer token and the user, and audits the success', async () => {
     const { service, audit, events } = setup();
-    const result = await service.login('jake', 'jake99');
+    const result = await service.login('jake', 'jake99', '127.0.0.1');
     expect(result).toEqual({ access_token: 'session-token', token_type: 'bearer', expires_in: 3600, user: { id: 1, username: 'jake', email: 'jake.peralta@99.precinct', role: 'user' } });
     expect(audit).toEqual([['login_success', '1', { username: 'jake' }]]);
     expect(events).toEqual([['sign_in_succeeded', { userId: 1, username: 'jake' }]]);
@@ -43,8 +43,8 @@ describe('AuthService.login', () => {
 
   it('pays one password comparison for an unknown user too, and answers exactly as for a wrong password', async () => {
     const { service, verified } = setup();
-    const wrong = await service.login('jake', 'nope').catch((error) => error);
-    const unknown = await service.login('hitchcock', 'nope').catch((error) => error);
+    const wrong = await service.login('jake', 'nope', '127.0.0.1').catch((error) => error);
+    const unknown = await service.login('hitchcock', 'nope', '127.0.0.1').catch((error) => error);
     expect(verified).toHaveLength(2);
     expect(verified[1]![1]).toMatch(/^hashed:decoy/);
     expect(unknown.body()).toEqual(wrong.body());
@@ -53,8 +53,8 @@ describe('AuthService.login', () => {
 
   it('audits failures without the password, and logs the reason as a security event', async () => {
     const { service, audit, events } = setup();
-    await service.login('jake', 'hunter2').catch(() => undefined);
-    await service.login('hitchcock', 'hunter2').catch(() => undefined);
+    await service.login('jake', 'hunter2', '127.0.0.1').catch(() => undefined);
+    await service.login('hitchcock', 'hunter2', '127.0.0.1').catch(() => undefined);
     expect(audit).toEqual([['login_failure', '1', { username: 'jake' }], ['login_failure', null, { username: 'hitchcock' }]]);
     expect(events).toEqual([
       ['sign_in_failed', { username: 'jake', reason: 'wrong_password' }],
@@ -63,15 +63,18 @@ describe('AuthService.login', () => {
     expect(JSON.stringify([audit, events])).not.toContain('hunter2');
   });
 
-  it('answers 429 after 10 failures for the username, even with the right password, without checking it', async () => {
+  it('answers 429 after 10 failures for the username from one address, even with the right password, without checking it', async () => {
     const { service, verified, events } = setup();
-    for (let i = 0; i < 10; i++) await service.login('jake', `wrong${i}`).catch(() => undefined);
+    for (let i = 0; i < 10; i++) await service.login('jake', `wrong${i}`, '10.0.0.66').catch(() => undefined);
     const compares = verified.length;
-    const blocked = await service.login('jake', 'jake99').catch((error) => error);
+    const blocked = await service.login('jake', 'jake99', '10.0.0.66').catch((error) => error);
     expect(blocked.status).toBe(429);
     expect(blocked.code).toBe('rate_limited');
+    expect(blocked.retryAfterS).toBeGreaterThanOrEqual(59);
     expect(verified).toHaveLength(compares);
-    expect(events.at(-1)).toEqual(['sign_in_throttled', { username: 'jake' }]);
+    expect(events.at(-1)).toEqual(['sign_in_throttled', { username: 'jake', scope: 'account', retryAfterS: blocked.retryAfterS }]);
+    // the owner, from another address, still signs in
+    expect((await service.login('jake', 'jake99', '10.0.0.7')).user.username).toBe('jake');
   });
 });
 

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('believes no forwarding proxy unless told, and takes only addresses or CIDRs', () => {
+    expect(loadConfig(required).trustedProxies).toEqual([]);
+    expect(loadConfig({ ...required, TRUSTED_PROXIES: ' 10.244.0.0/16, fd00::/8 ,10.0.0.1' }).trustedProxies).toEqual(['10.244.0.0/16', 'fd00::/8', '10.0.0.1']);
+    for (const bad of ['frontend', '10.244.0.0/33', '10.0.0.0/8/1', '*']) expect(() => loadConfig({ ...required, TRUSTED_PROXIES: bad })).toThrowError(/TRUSTED_PROXIES/);
+  });
+
   it('refuses a pool whose minimum exceeds its maximum', () => {
     expect(() => loadConfig({ ...required, DB_POOL_MIN: '30', DB_POOL_MAX: '20' })).toThrowError(/DB_POOL_MIN/);
   });

@@ -35,6 +35,8 @@ export interface KindCluster {
 export interface KindNetworking {
   disableDefaultCNI?: boolean;
   kubeProxyMode?: 'iptables' | 'ipvs' | 'nftables' | 'none';
+  podSubnet?: string;
+  serviceSubnet?: string;
 }
 
 export interface KindNode {
