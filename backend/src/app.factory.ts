@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { AppModule } from './app.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { answerParserError, badUrl, RouteMethods } from './common/http-layer-errors.js';
 import type { Logger } from './common/logger.js';
 import { runInRequest, type RequestContext } from './common/request-context.js';
 import { NestPinoLogger } from './common/nest-logger.js';
@@ -24,6 +26,9 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
+    // The HTTP layer's own errors answer in the API's envelope too.
+    clientErrorHandler: answerParserError,
+    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => void reply.code(400).send(badUrl().body()),
   });
   // bodyParser off: Nest would add a form (urlencoded) parser, which lets any web page post a
   // sign-in to the API. Only Fastify's JSON parser is left; any other body is 415.
@@ -34,7 +39,10 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<Nest
   });
   // Fastify's own errors (body too large, malformed JSON) reach the filter too: Nest maps them to HttpExceptions
   const fastify = app.getHttpAdapter().getInstance();
-  app.useGlobalFilters(new ApiExceptionFilter(logger));
+  const routes = new RouteMethods();
+  // Nest registers the routes at init, after this hook is in place.
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  app.useGlobalFilters(new ApiExceptionFilter(logger, routes));
 
   fastify.removeContentTypeParser(['text/plain']);
   // Everything a request does runs in its context, so security events name the request and client.

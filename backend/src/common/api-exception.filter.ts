@@ -1,10 +1,11 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Catch, HttpException, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseNotReadyError } from '../database/rotating-pool.js';
 import { OpenBaoError } from '../secrets/openbao-api.js';
 import { SecurityEvents } from '../events/security-events.js';
 import { AppError, RateLimited, serviceUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
+import type { RouteMethods } from './http-layer-errors.js';
 
 const HTTP_CODES: Record<number, [string, string]> = {
   400: ['bad_request', 'The request could not be read.'],
@@ -60,10 +61,22 @@ export function toErrorResponse(error: unknown, logger: Logger): { status: numbe
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly routes?: RouteMethods,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    // The router found no route for this method and address; if the address has routes for other
+    // methods, the method is what is wrong: 405 with the methods it takes.
+    const allowed = error instanceof NotFoundException ? (this.routes?.allowedAt(http.getRequest<FastifyRequest>().url) ?? []) : [];
+    if (allowed.length) {
+      const [code, message] = HTTP_CODES[405]!;
+      void reply.status(405).header('allow', allowed.join(', ')).send(new AppError(405, code, message).body());
+      return;
+    }
     const { status, body, headers = {} } = toErrorResponse(error, this.logger);
     void reply.status(status).headers(headers).send(body);
   }
