@@ -34,8 +34,9 @@ CREATE TABLE app.users (
   created_at    timestamptz NOT NULL DEFAULT now(),
   updated_at    timestamptz NOT NULL DEFAULT now()
 );
--- usernames are unique regardless of case
+-- usernames and email addresses are unique regardless of case
 CREATE UNIQUE INDEX users_username_lower_key ON app.users (lower(username));
+CREATE UNIQUE INDEX users_email_lower_key ON app.users (lower(email));
 
 CREATE TABLE app.github_integrations (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

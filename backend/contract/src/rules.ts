@@ -5,6 +5,10 @@
 
 /** Usernames: what the account table takes and a URL shows without escaping. */
 export const USERNAME_PATTERN = /^[a-z0-9_.-]{3,50}$/;
+/** What a typed username stands for: sign-in and registration ignore surrounding spaces and case. */
+export const normalizeUsername = (typed: string): string => typed.trim().toLowerCase();
+/** A password of nothing but spaces is no password. */
+export const isBlank = (value: string): boolean => value.trim() === '';
 
 /** Passwords are measured in bytes: bcrypt reads at most 72 of them. */
 export const PASSWORD_MIN_BYTES = 6;

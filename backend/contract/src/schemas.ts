@@ -5,7 +5,7 @@
  * Field names are the API's (snake_case); times are ISO 8601 strings.
  */
 import { z } from 'zod';
-import { EMAIL_MAX_LENGTH, PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, USERNAME_PATTERN, utf8Bytes } from './rules.ts';
+import { EMAIL_MAX_LENGTH, isBlank, normalizeUsername, PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES, USERNAME_PATTERN, utf8Bytes } from './rules.ts';
 
 export * from './rules.ts';
 
@@ -18,11 +18,16 @@ const noNul = (value: string): boolean => !value.includes('\u0000');
 export const Password = z
   .string({ error: 'is required' })
   .refine(noNul, 'must not contain NUL characters')
+  .refine((value) => !isBlank(value), 'must not be only spaces')
   .refine((value) => utf8Bytes(value) >= PASSWORD_MIN_BYTES, `must be at least ${PASSWORD_MIN_BYTES} bytes`)
   .refine((value) => utf8Bytes(value) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes (bcrypt ignores the rest)`)
   .describe(`${PASSWORD_MIN_BYTES} to ${PASSWORD_MAX_BYTES} bytes of UTF-8, no NUL`);
 
-export const Username = z.string({ error: 'is required' }).regex(USERNAME_PATTERN, 'must be 3 to 50 characters of a-z, 0-9, _ . -');
+/** A username as the user typed it: surrounding spaces dropped and case folded, as sign-in does. */
+export const Username = z
+  .string({ error: 'is required' })
+  .overwrite(normalizeUsername)
+  .regex(USERNAME_PATTERN, 'must be 3 to 50 characters of a-z, 0-9, _ . -');
 export const Email = z.email('must be an email address').max(EMAIL_MAX_LENGTH, `must be at most ${EMAIL_MAX_LENGTH} characters`);
 
 // ---------------------------------------------------------------------------------------------
@@ -34,7 +39,7 @@ export const RegisterRequest = z
 
 export const LoginRequest = z
   .object({
-    username: z.string({ error: 'is required' }).min(1, 'is required').max(50, 'is too long').refine(noNul, 'must not contain NUL characters'),
+    username: z.string({ error: 'is required' }).overwrite(normalizeUsername).min(1, 'is required').max(50, 'is too long').refine(noNul, 'must not contain NUL characters'),
     password: z.string({ error: 'is required' }).min(1, 'is required').max(256, 'is too long').refine(noNul, 'must not contain NUL characters'),
   })
   .meta({ id: 'LoginRequest' });
