@@ -1,0 +1,180 @@
+/**
+ * The attack suite: what an adversarial review of local mode tried, each as a test that failed
+ * on the code it found (issue 12). Other items of that review are tested where their feature is
+ * (the README's "What an attacker can and cannot do" lists every item with its test).
+ *
+ * Different clients are real different addresses: the backend listens on 127.0.0.1, and a test
+ * connects from 127.0.0.x (all of 127/8 is loopback on Linux), so the backend sees each as its own
+ * client, exactly as it would see two machines.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { api, DEMO_USERS, expectErrorShape, login } from '../lib/backend.ts';
+import { loadStackEnv, pgSuperuser, type StackEnv } from '../lib/stack.ts';
+
+let env: StackEnv;
+beforeAll(() => {
+  env = loadStackEnv();
+});
+
+const unique = (prefix: string): string => `${prefix}_${randomBytes(3).toString('hex')}`;
+const signIn = (from: string, username: string, password: string, headers: Record<string, string> = {}) =>
+  api(env, 'POST', '/api/auth/login', { from, headers, body: { username, password } });
+
+async function register(username: string, password: string): Promise<void> {
+  expect((await api(env, 'POST', '/api/auth/register', { body: { username, password } })).status).toBe(201);
+}
+
+/** The backend's security events with this event name and username, from its log. */
+const eventsFor = (event: string, username: string): Array<Record<string, unknown>> =>
+  readFileSync(join(env.ZT_LOG_DIR!, 'backend.log'), 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(`"event":"${event}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.username === username);
+
+describe('sign-in throttling (item 2)', () => {
+  it("does not let failures from another address lock the owner out, and says when to retry", async () => {
+    const username = unique('owner');
+    await register(username, 'the-owners-password');
+    for (let i = 0; i < 10; i++) expect((await signIn('127.0.0.31', username, `guess-${i}`)).status).toBe(401);
+    const refused = await signIn('127.0.0.31', username, 'the-owners-password');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${refused.headers.get('retry-after')}`).toBe(true);
+    expect(refused.body.error.message).toContain(`${retryAfter} s`);
+    // the owner, at another address, signs in
+    expect((await signIn('127.0.0.32', username, 'the-owners-password')).status).toBe(200);
+  });
+
+  it('limits one address that sprays a password over many usernames', async () => {
+    const from = '127.0.0.33';
+    for (let i = 0; i < 30; i++) expect((await signIn(from, unique('sprayed'), 'Password1')).status).toBe(401);
+    const refused = await signIn(from, unique('sprayed'), 'Password1');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // ...and only that address
+    expect((await signIn('127.0.0.34', unique('sprayed'), 'Password1')).status).toBe(401);
+  });
+
+  it('believes no X-Forwarded-For from a client: a new address per attempt does not escape the limit', async () => {
+    const username = unique('spoofed');
+    await register(username, 'the-owners-password');
+    for (let i = 0; i < 10; i++) {
+      expect((await signIn('127.0.0.35', username, `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status).toBe(401);
+    }
+    expect((await signIn('127.0.0.35', username, 'guess-10', { 'x-forwarded-for': '203.0.113.99' })).status).toBe(429);
+    // the security events name the real address, never the claimed one
+    const failures = eventsFor('sign_in_failed', username);
+    expect(failures).toHaveLength(10);
+    expect(new Set(failures.map((event) => event.client))).toEqual(new Set(['127.0.0.35']));
+  });
+});
+
+/** One raw HTTP/1.1 exchange: for requests fetch would refuse to send. */
+function rawExchange(request: string): Promise<{ status: number; body: string; head: string }> {
+  const { hostname, port } = new URL(env.ZT_BACKEND_URL!);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(request));
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    socket.on('error', reject).on('close', () => {
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), body, head });
+    });
+  });
+}
+
+describe("the HTTP layer's own errors, in the API's envelope (principle)", () => {
+  it.each([
+    ['oversized headers', `GET /api/health/ready HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431, 'headers_too_large'],
+    ['conflicting body lengths', 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n', 400, 'bad_request'],
+    ['a malformed request line', 'GARBAGE\r\n\r\n', 400, 'bad_request'],
+    ['an address that does not decode', 'GET /api/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'bad_url'],
+    ['an address with nothing there', 'GET /api/nothing-here HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 404, 'not_found'],
+  ])('%s', async (_what, request, status, code) => {
+    const answer = await rawExchange(request);
+    expect(answer.status).toBe(status);
+    expect(answer.head).toMatch(/content-type: application\/json/i);
+    const body = JSON.parse(answer.body);
+    expectErrorShape(body);
+    expect(body.error.code).toBe(code);
+  });
+
+  it('answers a method the address does not take with 405 and the methods it takes', async () => {
+    const wrong = await api(env, 'PUT', '/api/auth/login', { body: {} });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
+    expect(wrong.body.error.code).toBe('method_not_allowed');
+    const del = await api(env, 'GET', '/api/github/token');
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('DELETE');
+  });
+});
+
+describe('case and whitespace, as a user means them (principle)', () => {
+  it('treats an email address that differs only in case as taken', async () => {
+    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: unique('copycat'), email: 'AMY.Santiago@99.precinct', password: 'another1' } });
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('email_taken');
+  });
+
+  it('takes a username with surrounding spaces and capitals as the name it stands for', async () => {
+    const taken = await api(env, 'POST', '/api/auth/register', { body: { username: ' Jake ', password: 'another1' } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('username_taken');
+    const name = unique('boyle');
+    const created = await api(env, 'POST', '/api/auth/register', { body: { username: ` ${name.toUpperCase()} `, password: 'charles-cooks' } });
+    expect(created.status).toBe(201);
+    expect(created.body.user.username).toBe(name);
+    expect((await signIn('127.0.0.36', ` ${name} `, 'charles-cooks')).status).toBe(200);
+  });
+
+  it('refuses a password of nothing but spaces', async () => {
+    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: unique('blank'), password: '          ' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.fields).toEqual({ password: 'must not be only spaces' });
+  });
+});
+
+describe('a burst of sign-ins and database reads (item 12)', () => {
+  it('answers every request without a 5xx while the pool opens new connections under bcrypt load', async () => {
+    const admin = await pgSuperuser(env);
+    const connections = async (): Promise<number> =>
+      (await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'zt-backend'")).rows[0].n;
+    try {
+      const before = await connections();
+      let most = before;
+      const statuses = new Map<number, number>();
+      const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      const until = Date.now() + 12_000;
+      // 40 clients at once, each signing in and then reading what needs the database, for 12 s.
+      const client = async (n: number) => {
+        while (Date.now() < until) {
+          const user = DEMO_USERS[n % DEMO_USERS.length]!;
+          const signedIn = await api(env, 'POST', '/api/auth/login', { body: { username: user, password: `${user}99` } });
+          count(signedIn.status);
+          if (signedIn.status !== 200) continue;
+          count((await api(env, 'GET', '/api/auth/me', { token: signedIn.body.access_token })).status);
+          count((await api(env, 'GET', '/api/github/status', { token: signedIn.body.access_token })).status);
+        }
+      };
+      const sampler = setInterval(() => void connections().then((n) => (most = Math.max(most, n))), 250);
+      await Promise.all(Array.from({ length: 40 }, (_, n) => client(n)));
+      clearInterval(sampler);
+      const answers = Object.fromEntries(statuses);
+      expect(Object.keys(answers).filter((status) => Number(status) >= 500), JSON.stringify(answers)).toEqual([]);
+      expect(answers[200]).toBeGreaterThan(40);
+      // the burst needed connections the idle pool did not have: the case that used to time out
+      expect(most).toBeGreaterThan(before);
+    } finally {
+      await admin.end();
+    }
+    // and a sign-in right after still works
+    expect(await login(env, 'rosa')).toMatch(/^ey/);
+  });
+});
