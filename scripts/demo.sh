@@ -129,7 +129,8 @@ part_static_secrets() {
   part 3 "Static secrets: KV v2"
   say "Each user's GitHub token lives in OpenBao's KV v2 store at $ZT_KV_MOUNT/$ZT_KV_GITHUB_USERS/<user id>, never in PostgreSQL. The backend writes and reads it with its own OpenBao token; here we do a round trip with the token from part 2 and a made-up value."
   kv_path="$ZT_KV_GITHUB_USERS/demo-$$"
-  show_run "BAO_TOKEN=\$backend_token bao kv put -mount=$ZT_KV_MOUNT $kv_path token=ghp_demo_not_a_real_token" 'version|created_time'
+  say "The value goes in on stdin (token=-), never on the command line, where ps would show it to every user of the machine."
+  show_run "printf %s ghp_demo_not_a_real_token | BAO_TOKEN=\$backend_token bao kv put -mount=$ZT_KV_MOUNT $kv_path token=-" 'version|created_time'
   show_run "BAO_TOKEN=\$backend_token bao kv get -mount=$ZT_KV_MOUNT -field=token $kv_path" 'ghp_'
   check "KV v2 gives back what was written" equals "$DEMO_OUT" ghp_demo_not_a_real_token
   pause

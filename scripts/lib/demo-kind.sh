@@ -55,8 +55,12 @@ fetch_svid() {
   spire-server jwt mint -spiffeID "$id" -audience "$ZT_JWT_AUDIENCE" | tr -d '[:space:]'
 }
 
+# bao in the OpenBao pod. Its token travels on stdin (first line), never on a command line; so
+# does a value given as key=- (the rest of stdin), as bao itself reads it.
 bao() {
-  printf '%s\n' "${BAO_TOKEN:-$DEMO_ROOT_TOKEN}" |
+  local arg value_on_stdin=0
+  for arg; do [[ "$arg" == *=- ]] && value_on_stdin=1; done
+  { printf '%s\n' "${BAO_TOKEN:-$DEMO_ROOT_TOKEN}"; if ((value_on_stdin)); then cat; fi; } |
     kubectl -n openbao exec -i openbao-0 -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN BAO_ADDR=http://127.0.0.1:8200; exec bao "$@"' bao "$@"
 }
 
