@@ -141,6 +141,39 @@ describe('case and whitespace, as a user means them (principle)', () => {
   });
 });
 
+describe('decisions rest on the current state, not on what a token said (principle)', () => {
+  async function sql(text: string, values: unknown[]): Promise<void> {
+    const admin = await pgSuperuser(env);
+    try {
+      await admin.query(text, values);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  it('refuses an admin-only action to an admin demoted after signing in', async () => {
+    const username = unique('acting_captain');
+    await register(username, 'the-captains-password');
+    await sql('UPDATE app.users SET role = $2 WHERE username = $1', [username, 'admin']);
+    const token = await login(env, username, 'the-captains-password');
+    await sql('UPDATE app.users SET role = $2 WHERE username = $1', [username, 'user']);
+    const refused = await api(env, 'POST', '/api/security/rotate', { token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('forbidden');
+  });
+
+  it('ends the sessions of an account deleted after signing in', async () => {
+    const username = unique('vulture');
+    await register(username, 'the-vultures-password');
+    const token = await login(env, username, 'the-vultures-password');
+    expect((await api(env, 'GET', '/api/github/status', { token })).status).toBe(200);
+    await sql('DELETE FROM app.users WHERE username = $1', [username]);
+    const refused = await api(env, 'GET', '/api/github/status', { token });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('unauthorized');
+  });
+});
+
 describe('a burst of sign-ins and database reads (item 12)', () => {
   it('answers every request without a 5xx while the pool opens new connections under bcrypt load', async () => {
     const admin = await pgSuperuser(env);

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { forbidden, unauthorized } from '../common/errors.js';
 import { RevokedSessionsRepository } from './revoked-sessions.repository.js';
 import { SessionTokens, type SessionClaims } from './session-tokens.service.js';
+import { UsersRepository } from './users.repository.js';
 
 export const ADMIN_ONLY = 'zt:admin-only';
 /** Marks a route (or controller) as admin-only; it must also be behind AuthGuard. */
@@ -13,13 +14,19 @@ export interface AuthenticatedRequest {
   session?: SessionClaims;
 }
 
-/** Requires a valid Bearer session token that was not signed out; puts its claims on request.session. */
+/**
+ * Requires a valid Bearer session token that was not signed out, of a user who still exists; puts
+ * its claims on request.session with the user's name and role as they are now. A token says who
+ * signed in, not what they may do: an admin demoted (or an account deleted) a minute ago is no
+ * longer one, whatever a token issued before says.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly tokens: SessionTokens,
     private readonly reflector: Reflector,
     private readonly revoked: RevokedSessionsRepository,
+    private readonly users: UsersRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,8 +35,9 @@ export class AuthGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
     if (!match) throw unauthorized();
     const session = this.tokens.verify(match[1]!);
-    if (await this.revoked.isRevoked(session.jti)) throw unauthorized();
-    request.session = session;
+    const [revoked, user] = await Promise.all([this.revoked.isRevoked(session.jti), this.users.findById(session.user_id)]);
+    if (revoked || !user) throw unauthorized();
+    request.session = { ...session, username: user.username, role: user.role };
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (adminOnly && request.session.role !== 'admin') throw forbidden();
     return true;
