@@ -33,7 +33,14 @@ export class GithubService {
     const profile = await this.ask(() => this.github.user(token));
     const replaced = (await this.integrations.get(userId)).configured;
     await this.kv.put(this.path(userId), { token });
-    await this.integrations.markConfigured(userId, profile.login);
+    try {
+      await this.integrations.markConfigured(userId, profile.login);
+    } catch (error) {
+      // PostgreSQL did not take the record: a first token must not stay behind in OpenBao, where
+      // nothing would ever point at it. (A replaced one stays: PostgreSQL still says configured.)
+      if (!replaced) await this.kv.destroy(this.path(userId)).catch(() => undefined);
+      throw error;
+    }
     await this.audit.record('github_token_saved', String(userId), 'github', { login: profile.login });
     this.events.record(replaced ? 'github_token_replaced' : 'github_token_stored', { userId, githubLogin: profile.login });
     return { configured: true, login: profile.login };

@@ -11,7 +11,7 @@ const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: '
 
 const LOGINS: Record<string, string> = { ghp_seven: 'seven', ghp_eight: 'eight' };
 
-function setup(github: Partial<GithubApi> = {}) {
+function setup(github: Partial<GithubApi> = {}, postgresDown = () => false) {
   const kv = new Map<string, Record<string, unknown>>();
   const audit: unknown[] = [];
   const kvService = {
@@ -21,7 +21,10 @@ function setup(github: Partial<GithubApi> = {}) {
   } as unknown as KvService;
   const configured = new Set<number>();
   const integrations = {
-    markConfigured: async (userId: number) => void configured.add(userId),
+    markConfigured: async (userId: number) => {
+      if (postgresDown()) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      configured.add(userId);
+    },
     markRemoved: async (userId: number) => void configured.delete(userId),
     touch: async () => undefined,
     get: async (userId: number) => ({ configured: configured.has(userId) }),
@@ -48,6 +51,19 @@ describe('GithubService', () => {
       ['github_token_deleted', { userId: 7 }],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/ghp_/);
+  });
+
+  it('leaves no token in OpenBao when PostgreSQL fails to record a first one (nothing would point at it)', async () => {
+    let down = true;
+    const { service, kv } = setup({}, () => down);
+    await expect(service.configure(7, 'ghp_seven')).rejects.toThrow('ECONNREFUSED');
+    expect(kv.has(`${config.openbao.githubUsersPath}/7`)).toBe(false);
+    // a replacement that PostgreSQL fails to record keeps the new token: PostgreSQL still says configured
+    down = false;
+    await service.configure(7, 'ghp_seven');
+    down = true;
+    await expect(service.configure(7, 'ghp_eight')).rejects.toThrow('ECONNREFUSED');
+    expect(kv.get(`${config.openbao.githubUsersPath}/7`)).toEqual({ token: 'ghp_eight' });
   });
 
   it("keeps a checked token at the user's own KV path, and audits it without the token", async () => {
