@@ -49,6 +49,9 @@ describe('scripts/demo.sh --auto (local mode)', () => {
 
   it('checked a KV v2 round trip and a denied path', () => {
     expect(run.stdout).toContain('✓ KV v2 gives back what was written');
+    // the value went in on stdin: no command the demo runs carries it as an argument (ps shows those)
+    const put = run.stdout.split('\n').find((line) => line.includes('bao kv put'));
+    expect(put).toMatch(/\| BAO_TOKEN=\$backend_token bao kv put .* token=-$/);
     expect(run.stdout).toContain("✓ reading the database engine's configuration is denied");
     expect(run.stdout).toContain('✓ the secret is gone after the delete');
   });
