@@ -3,6 +3,8 @@
  * needs), demo.sh --auto --kind through all six parts, a second setup that changes nothing, and
  * setup.sh --kind --fast-rotation with a scheduled rotation in the cluster.
  */
+import { isIP } from 'node:net';
+import { chromium } from '@playwright/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
 import { pinned } from '../../lib/versions.ts';
@@ -59,6 +61,31 @@ export function setupParts(): void {
       const response = await fetch(`${appUrl()}/login`);
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('Sign in');
+    });
+
+    it("gives the backend the browser's address through the frontend: not the frontend pod's, not one the browser claims", async () => {
+      const username = `visitor_${Date.now().toString(36)}`;
+      const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+      try {
+        const page = await browser.newPage({ extraHTTPHeaders: { 'x-forwarded-for': '203.0.113.9' } });
+        await page.goto(`${appUrl()}/login`);
+        await page.getByLabel('Username').fill(username);
+        await page.getByLabel('Password').fill('not-the-password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('main').getByRole('alert').getByText('Wrong username or password.').waitFor({ timeout: 30_000 });
+      } finally {
+        await browser.close();
+      }
+      const event = await eventually('the failed sign-in in the backend log', () => {
+        const logs = kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', '--since=10m', '--tail=-1']).stdout;
+        const line = logs.split('\n').find((l) => l.includes('"event":"sign_in_failed"') && l.includes(`"username":"${username}"`));
+        return line ? (JSON.parse(line) as { client: string }) : undefined;
+      }, 60_000);
+      const podIps = kubectlJson<{ items: any[] }>(['get', 'pods', '--all-namespaces']).items.flatMap((pod) => (pod.status.podIPs ?? []).map((ip: { ip: string }) => ip.ip));
+      console.log(`the backend saw the browser's sign-in from ${event.client}`);
+      expect(isIP(event.client), event.client).not.toBe(0);
+      expect(event.client).not.toBe('203.0.113.9');
+      expect(podIps).not.toContain(event.client);
     });
   });
 
