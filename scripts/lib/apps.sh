@@ -53,6 +53,19 @@ backend_root() {
 
 backend_ready() { curl -fsS "$ZT_BACKEND_URL/api/health/ready" >/dev/null 2>&1; }
 
+# build_stamp FILE: when an app's build was written, recorded at its start (run/NAME.build).
+build_stamp() { stat -c %Y "$1" 2>/dev/null || echo none; }
+
+# restart_if_rebuilt NAME BUILD: a running NAME started from another build than BUILD is now (a
+# git pull, an edit) is stopped, and setup says why, so a rerun never leaves old code serving.
+restart_if_rebuilt() {
+  local name=$1 build=$2
+  pid_alive "$ZT_RUN_DIR/$name.pid" "$(process_signature "$name")" || return 0
+  [[ "$(cat "$ZT_RUN_DIR/$name.build" 2>/dev/null)" != "$(build_stamp "$build")" ]] || return 0
+  info "restarting the $name: it was started from an earlier build"
+  stop_processes "$name"
+}
+
 # app_running NAME URL READY_CHECK PORT_VAR: true, and says so, when NAME runs and answers;
 # otherwise stops what is left of it and makes sure its port is free for a new start.
 app_running() {
@@ -77,9 +90,10 @@ start_backend() {
     info "restarting the backend: its rotation setting changed ($(backend_settings))"
     stop_processes backend
   fi
-  app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
   ensure_node_packages
   build_backend
+  restart_if_rebuilt backend "$ZT_REPO_ROOT/backend/dist/main.js"
+  app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
   root=$(backend_root)
   # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
   local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
@@ -90,6 +104,7 @@ start_backend() {
     "$(workload_node "$ZT_BACKEND_USER")" dist/main.js)
   launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
   backend_settings >"$settings_file"
+  build_stamp "$ZT_REPO_ROOT/backend/dist/main.js" >"$ZT_RUN_DIR/backend.build"
   wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$ZT_LOG_DIR/backend.log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
 }
@@ -165,13 +180,15 @@ frontend_ready() { curl -fsS -o /dev/null "$ZT_FRONTEND_URL/login"; }
 
 start_frontend() {
   local root
-  app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
   ensure_node_packages
   build_frontend
+  restart_if_rebuilt frontend "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js"
+  app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
   root=$(frontend_root)
   # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
   launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \
     BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 "$(workload_node "$ZT_FRONTEND_USER")" server.js
+  build_stamp "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js" >"$ZT_RUN_DIR/frontend.build"
   wait_until "$ZT_READY_TIMEOUT" "the frontend answering" frontend_ready || not_ready frontend "$ZT_LOG_DIR/frontend.log"
   ok "frontend started (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL, as $ZT_FRONTEND_USER)"
 }

@@ -3,7 +3,7 @@
  * and says so, a run after a crash repairs the stack, and a taken port stops it with one clear
  * line and a hint.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,22 @@ describe('scripts/setup.sh --local', () => {
     const creds = await bao(env, 'GET', `${identity.database.secretsMount}/creds/${identity.database.role}`, token);
     expect(creds.status).toBe(200);
     expect((await bao(env, 'POST', 'auth/token/revoke-self', token)).status).toBe(204);
+  });
+
+  it('restarts an app started from an earlier build (a pull, an edit), says so, and leaves the rest alone', async () => {
+    const before = pids();
+    // a new build of the backend, as `git pull` and the next setup's compile would leave it
+    const build = join(REPO_ROOT, 'backend', 'dist', 'main.js');
+    const later = new Date(Date.now() + 2000);
+    utimesSync(build, later, later);
+    const rerun = runScript('setup.sh', ['--local']);
+    expect(rerun.status, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain('restarting the backend: it was started from an earlier build');
+    expect(rerun.stdout).not.toContain('restarting the frontend');
+    const after = pids();
+    expect(after['backend.pid']).not.toBe(before['backend.pid']);
+    expect({ ...after, 'backend.pid': '' }).toEqual({ ...before, 'backend.pid': '' });
+    expect(await login(env, 'jake')).toMatch(/^ey/);
   });
 
   it('brings a killed OpenBao back from its file storage, unsealed, not initialised again: sessions, leases and the backend carry on', async () => {
