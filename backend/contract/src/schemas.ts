@@ -27,7 +27,8 @@ export const Password = z
 export const Username = z
   .string({ error: 'is required' })
   .overwrite(normalizeUsername)
-  .regex(USERNAME_PATTERN, 'must be 3 to 50 characters of a-z, 0-9, _ . -');
+  .regex(USERNAME_PATTERN, 'must be 3 to 50 characters of a-z, 0-9, _ . -')
+  .describe('3 to 50 characters of a-z, 0-9, _ . - (surrounding spaces are dropped and capitals folded first)');
 export const Email = z.email('must be an email address').max(EMAIL_MAX_LENGTH, `must be at most ${EMAIL_MAX_LENGTH} characters`);
 
 // ---------------------------------------------------------------------------------------------
