@@ -3,8 +3,9 @@ import { LoginRequest, RegisterRequest, type LoginResponse, type MeResponse, typ
 import { parseInput } from '../common/validation.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthService, publicUser } from './auth.service.js';
-import { Session } from './session.decorator.js';
+import { Session, SessionUser } from './session.decorator.js';
 import type { SessionClaims } from './session-tokens.service.js';
+import type { User } from './users.repository.js';
 
 @Controller('api/auth')
 export class AuthController {
@@ -33,8 +34,7 @@ export class AuthController {
 
   @Get('me')
   @UseGuards(AuthGuard)
-  async me(@Session() session: SessionClaims): Promise<MeResponse> {
-    const user = await this.auth.me(session.user_id);
+  me(@SessionUser() user: User): MeResponse {
     return { ...publicUser(user), created_at: user.createdAt.toISOString() };
   }
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { forbidden, unauthorized } from '../common/errors.js';
 import { RevokedSessionsRepository } from './revoked-sessions.repository.js';
 import { SessionTokens, type SessionClaims } from './session-tokens.service.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type User } from './users.repository.js';
 
 export const ADMIN_ONLY = 'zt:admin-only';
 /** Marks a route (or controller) as admin-only; it must also be behind AuthGuard. */
@@ -12,6 +12,8 @@ export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(ADM
 export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
   session?: SessionClaims;
+  /** The session's user as the database has it now (read by the guard; routes need not read it again). */
+  user?: User;
 }
 
 /**
@@ -38,6 +40,7 @@ export class AuthGuard implements CanActivate {
     const [revoked, user] = await Promise.all([this.revoked.isRevoked(session.jti), this.users.findById(session.user_id)]);
     if (revoked || !user) throw unauthorized();
     request.session = { ...session, username: user.username, role: user.role };
+    request.user = user;
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (adminOnly && request.session.role !== 'admin') throw forbidden();
     return true;

@@ -76,10 +76,4 @@ export class AuthService {
     await this.audit.record('logout', String(session.user_id), 'session', { username: session.username });
     this.events.record('signed_out', { userId: session.user_id, username: session.username });
   }
-
-  async me(userId: number): Promise<User> {
-    const user = await this.users.findById(userId);
-    if (!user) throw new AppError(401, 'unauthorized', 'This account no longer exists.');
-    return user;
-  }
 }

@@ -27,6 +27,8 @@ describe('AuthGuard', () => {
     const { run, request } = guard(terry('user'), false);
     expect(await run()).toBe(true);
     expect(request.session?.role).toBe('user');
+    // the user it read is handed on, so a route needs no second query
+    expect(request.user).toMatchObject({ id: 4, role: 'user' });
     expect(await guard(terry('admin'), true).run()).toBe(true);
   });
 
