@@ -22,9 +22,14 @@ ensure_node_packages() {
   fi
 }
 
+# The apps' builds: what they run, and what a rerun compares with what they were started from.
+backend_build() { echo "$ZT_REPO_ROOT/backend/dist/main.js"; }
+frontend_build() { echo "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js"; }
+
 # build_backend: compiles the backend when its sources are newer than the build.
 build_backend() {
-  local main="$ZT_REPO_ROOT/backend/dist/main.js"
+  local main
+  main=$(backend_build)
   if [[ -f "$main" && -z "$(find "$ZT_REPO_ROOT/backend/src" -newer "$main" -print -quit)" ]]; then
     return 0
   fi
@@ -36,7 +41,7 @@ build_backend() {
 # The directory the backend runs from. The workload user must be able to read it; when it cannot
 # read the clone (a mode-700 parent directory), it gets a hard-linked copy in the state directory.
 backend_root() {
-  if ! is_root || runuser -u "$ZT_BACKEND_USER" -- test -r "$ZT_REPO_ROOT/backend/dist/main.js"; then
+  if ! is_root || runuser -u "$ZT_BACKEND_USER" -- test -r "$(backend_build)"; then
     echo "$ZT_REPO_ROOT"
     return
   fi
@@ -53,18 +58,22 @@ backend_root() {
 
 backend_ready() { curl -fsS "$ZT_BACKEND_URL/api/health/ready" >/dev/null 2>&1; }
 
-# build_stamp FILE: when an app's build was written, recorded at its start (run/NAME.build).
+# build_stamp FILE: when an app's build was written.
 build_stamp() { stat -c %Y "$1" 2>/dev/null || echo none; }
 
-# restart_if_rebuilt NAME BUILD: a running NAME started from another build than BUILD is now (a
-# git pull, an edit) is stopped, and setup says why, so a rerun never leaves old code serving.
-restart_if_rebuilt() {
-  local name=$1 build=$2
+# What an app was started with (its build, the backend's settings) is recorded in run/NAME.ASPECT.
+# restart_if_changed NAME ASPECT NOW REASON: a running NAME started with another ASPECT than NOW
+# is stopped, and setup says why, so a rerun never leaves an app on an old build or setting.
+restart_if_changed() {
+  local name=$1 aspect=$2 now=$3 reason=$4
   pid_alive "$ZT_RUN_DIR/$name.pid" "$(process_signature "$name")" || return 0
-  [[ "$(cat "$ZT_RUN_DIR/$name.build" 2>/dev/null)" != "$(build_stamp "$build")" ]] || return 0
-  info "restarting the $name: it was started from an earlier build"
+  [[ "$(cat "$ZT_RUN_DIR/$name.$aspect" 2>/dev/null)" != "$now" ]] || return 0
+  info "restarting the $name: $reason"
   stop_processes "$name"
 }
+
+# record_started_with NAME ASPECT VALUE: what restart_if_changed compares with on the next run.
+record_started_with() { printf '%s\n' "$3" >"$ZT_RUN_DIR/$1.$2"; }
 
 # app_running NAME URL READY_CHECK PORT_VAR: true, and says so, when NAME runs and answers;
 # otherwise stops what is left of it and makes sure its port is free for a new start.
@@ -85,14 +94,11 @@ app_running() {
 backend_settings() { echo "rotate-interval=$ZT_DB_ROTATION_INTERVAL rotate-fraction=${ZT_DB_ROTATE_FRACTION:-}"; }
 
 start_backend() {
-  local root settings_file="$ZT_RUN_DIR/backend.settings"
-  if pid_alive "$ZT_RUN_DIR/backend.pid" "$(process_signature backend)" && [[ "$(cat "$settings_file" 2>/dev/null)" != "$(backend_settings)" ]]; then
-    info "restarting the backend: its rotation setting changed ($(backend_settings))"
-    stop_processes backend
-  fi
+  local root
+  restart_if_changed backend settings "$(backend_settings)" "its rotation setting changed ($(backend_settings))"
   ensure_node_packages
   build_backend
-  restart_if_rebuilt backend "$ZT_REPO_ROOT/backend/dist/main.js"
+  restart_if_changed backend build "$(build_stamp "$(backend_build)")" "it was started from an earlier build"
   app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
   root=$(backend_root)
   # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
@@ -103,8 +109,8 @@ start_backend() {
     ${ZT_BACKEND_LOG_LEVEL:+LOG_LEVEL="$ZT_BACKEND_LOG_LEVEL"}
     "$(workload_node "$ZT_BACKEND_USER")" dist/main.js)
   launch_as "$ZT_BACKEND_USER" backend "$root/backend" "${cmd[@]}"
-  backend_settings >"$settings_file"
-  build_stamp "$ZT_REPO_ROOT/backend/dist/main.js" >"$ZT_RUN_DIR/backend.build"
+  record_started_with backend settings "$(backend_settings)"
+  record_started_with backend build "$(build_stamp "$(backend_build)")"
   wait_until "$ZT_READY_TIMEOUT" "the backend reporting ready" backend_ready || not_ready backend "$ZT_LOG_DIR/backend.log"
   ok "backend started (pid $(<"$ZT_RUN_DIR/backend.pid"), $ZT_BACKEND_URL, as $ZT_BACKEND_USER, from $root)"
 }
@@ -152,7 +158,8 @@ launch_as() {
 
 # build_frontend: next build (standalone output) when the sources are newer than the build.
 build_frontend() {
-  local server="$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js"
+  local server
+  server=$(frontend_build)
   if [[ -f "$server" && -z "$(find "$ZT_REPO_ROOT/frontend" -path "$ZT_REPO_ROOT/frontend/.next" -prune -o \
     -path "$ZT_REPO_ROOT/frontend/node_modules" -prune -o -type f -newer "$server" -print -quit)" ]]; then
     return 0
@@ -182,13 +189,13 @@ start_frontend() {
   local root
   ensure_node_packages
   build_frontend
-  restart_if_rebuilt frontend "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js"
+  restart_if_changed frontend build "$(build_stamp "$(frontend_build)")" "it was started from an earlier build"
   app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
   root=$(frontend_root)
   # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
   launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \
     BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 "$(workload_node "$ZT_FRONTEND_USER")" server.js
-  build_stamp "$ZT_REPO_ROOT/frontend/.next/standalone/frontend/server.js" >"$ZT_RUN_DIR/frontend.build"
+  record_started_with frontend build "$(build_stamp "$(frontend_build)")"
   wait_until "$ZT_READY_TIMEOUT" "the frontend answering" frontend_ready || not_ready frontend "$ZT_LOG_DIR/frontend.log"
   ok "frontend started (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL, as $ZT_FRONTEND_USER)"
 }
