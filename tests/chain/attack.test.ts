@@ -7,12 +7,11 @@
  * connects from 127.0.0.x (all of 127/8 is loopback on Linux), so the backend sees each as its own
  * client, exactly as it would see two machines.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, DEMO_USERS, expectErrorShape, login } from '../lib/backend.ts';
+import { api, DEMO_USERS, expectErrorShape, login, uniqueName } from '../lib/backend.ts';
 import { loadStackEnv, pgSuperuser, type StackEnv } from '../lib/stack.ts';
 
 let env: StackEnv;
@@ -20,7 +19,6 @@ beforeAll(() => {
   env = loadStackEnv();
 });
 
-const unique = (prefix: string): string => `${prefix}_${randomBytes(3).toString('hex')}`;
 const signIn = (from: string, username: string, password: string, headers: Record<string, string> = {}) =>
   api(env, 'POST', '/api/auth/login', { from, headers, body: { username, password } });
 
@@ -38,7 +36,7 @@ const eventsFor = (event: string, username: string): Array<Record<string, unknow
 
 describe('sign-in throttling (item 2)', () => {
   it("does not let failures from another address lock the owner out, and says when to retry", async () => {
-    const username = unique('owner');
+    const username = uniqueName('owner');
     await register(username, 'the-owners-password');
     for (let i = 0; i < 10; i++) expect((await signIn('127.0.0.31', username, `guess-${i}`)).status).toBe(401);
     const refused = await signIn('127.0.0.31', username, 'the-owners-password');
@@ -53,16 +51,16 @@ describe('sign-in throttling (item 2)', () => {
 
   it('limits one address that sprays a password over many usernames', async () => {
     const from = '127.0.0.33';
-    for (let i = 0; i < 30; i++) expect((await signIn(from, unique('sprayed'), 'Password1')).status).toBe(401);
-    const refused = await signIn(from, unique('sprayed'), 'Password1');
+    for (let i = 0; i < 30; i++) expect((await signIn(from, uniqueName('sprayed'), 'Password1')).status).toBe(401);
+    const refused = await signIn(from, uniqueName('sprayed'), 'Password1');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // ...and only that address
-    expect((await signIn('127.0.0.34', unique('sprayed'), 'Password1')).status).toBe(401);
+    expect((await signIn('127.0.0.34', uniqueName('sprayed'), 'Password1')).status).toBe(401);
   });
 
   it('believes no X-Forwarded-For from a client: a new address per attempt does not escape the limit', async () => {
-    const username = unique('spoofed');
+    const username = uniqueName('spoofed');
     await register(username, 'the-owners-password');
     for (let i = 0; i < 10; i++) {
       expect((await signIn('127.0.0.35', username, `guess-${i}`, { 'x-forwarded-for': `203.0.113.${i + 1}` })).status).toBe(401);
@@ -118,7 +116,7 @@ describe("the HTTP layer's own errors, in the API's envelope (principle)", () =>
 
 describe('case and whitespace, as a user means them (principle)', () => {
   it('treats an email address that differs only in case as taken', async () => {
-    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: unique('copycat'), email: 'AMY.Santiago@99.precinct', password: 'another1' } });
+    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: uniqueName('copycat'), email: 'AMY.Santiago@99.precinct', password: 'another1' } });
     expect(answer.status).toBe(409);
     expect(answer.body.error.code).toBe('email_taken');
   });
@@ -127,7 +125,7 @@ describe('case and whitespace, as a user means them (principle)', () => {
     const taken = await api(env, 'POST', '/api/auth/register', { body: { username: ' Jake ', password: 'another1' } });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('username_taken');
-    const name = unique('boyle');
+    const name = uniqueName('boyle');
     const created = await api(env, 'POST', '/api/auth/register', { body: { username: ` ${name.toUpperCase()} `, password: 'charles-cooks' } });
     expect(created.status).toBe(201);
     expect(created.body.user.username).toBe(name);
@@ -135,7 +133,7 @@ describe('case and whitespace, as a user means them (principle)', () => {
   });
 
   it('refuses a password of nothing but spaces', async () => {
-    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: unique('blank'), password: '          ' } });
+    const answer = await api(env, 'POST', '/api/auth/register', { body: { username: uniqueName('blank'), password: '          ' } });
     expect(answer.status).toBe(400);
     expect(answer.body.error.fields).toEqual({ password: 'must not be only spaces' });
   });
@@ -152,7 +150,7 @@ describe('decisions rest on the current state, not on what a token said (princip
   }
 
   it('refuses an admin-only action to an admin demoted after signing in', async () => {
-    const username = unique('acting_captain');
+    const username = uniqueName('acting_captain');
     await register(username, 'the-captains-password');
     await sql('UPDATE app.users SET role = $2 WHERE username = $1', [username, 'admin']);
     const token = await login(env, username, 'the-captains-password');
@@ -163,7 +161,7 @@ describe('decisions rest on the current state, not on what a token said (princip
   });
 
   it('ends the sessions of an account deleted after signing in', async () => {
-    const username = unique('vulture');
+    const username = uniqueName('vulture');
     await register(username, 'the-vultures-password');
     const token = await login(env, username, 'the-vultures-password');
     expect((await api(env, 'GET', '/api/github/status', { token })).status).toBe(200);

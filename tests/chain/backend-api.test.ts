@@ -5,7 +5,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, DEMO_USERS, expectErrorShape, login } from '../lib/backend.ts';
+import { api, DEMO_USERS, expectErrorShape, login, uniqueName } from '../lib/backend.ts';
 import { contractViolation } from '../lib/contract.ts';
 import { setGithubDown, STANDIN_TOKENS } from '../lib/github-standin.ts';
 import { identity } from '../lib/identity.ts';
@@ -18,7 +18,6 @@ beforeAll(() => {
   env = loadStackEnv();
 });
 
-const unique = (prefix: string): string => `${prefix}_${randomBytes(3).toString('hex')}`;
 
 /** An HS256 JWT built by hand, to try what the backend must refuse. */
 function forgeJwt(header: object, claims: object, key: Buffer | null): string {
@@ -67,7 +66,7 @@ describe('POST /api/auth/login', () => {
       return { response, ms: performance.now() - started };
     };
     const wrong = [await timed('charles'), await timed('charles'), await timed('charles')];
-    const unknown = [await timed(unique('nobody')), await timed(unique('nobody')), await timed(unique('nobody'))];
+    const unknown = [await timed(uniqueName('nobody')), await timed(uniqueName('nobody')), await timed(uniqueName('nobody'))];
     for (const attempt of [...wrong, ...unknown]) {
       expect(attempt.response.status).toBe(401);
       expect(attempt.response.body).toEqual(wrong[0]!.response.body);
@@ -80,7 +79,7 @@ describe('POST /api/auth/login', () => {
   });
 
   it('refuses with 429 rate_limited after 10 failed attempts for one username from one address in a minute', async () => {
-    const username = unique('target');
+    const username = uniqueName('target');
     const from = '127.0.0.21';
     const registered = await api(env, 'POST', '/api/auth/register', { body: { username, password: 'right-password' } });
     expect(registered.status).toBe(201);
@@ -97,7 +96,7 @@ describe('POST /api/auth/login', () => {
 
 describe('POST /api/auth/register', () => {
   it('creates a user who can then log in', async () => {
-    const username = unique('hitchcock');
+    const username = uniqueName('hitchcock');
     const response = await api(env, 'POST', '/api/auth/register', { body: { username, email: `${username}@99.precinct`, password: 'scully99' } });
     expect(response.status).toBe(201);
     expect(response.body).toEqual({ user: { id: expect.any(Number), username, email: `${username}@99.precinct`, role: 'user' } });
@@ -108,7 +107,7 @@ describe('POST /api/auth/register', () => {
     const taken = await api(env, 'POST', '/api/auth/register', { body: { username: 'jake', password: 'another1' } });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('username_taken');
-    const email = await api(env, 'POST', '/api/auth/register', { body: { username: unique('copycat'), email: 'amy.santiago@99.precinct', password: 'another1' } });
+    const email = await api(env, 'POST', '/api/auth/register', { body: { username: uniqueName('copycat'), email: 'amy.santiago@99.precinct', password: 'another1' } });
     expect(email.status).toBe(409);
     expect(email.body.error.code).toBe('email_taken');
   });
@@ -178,7 +177,7 @@ describe('what the API accepts', () => {
   });
 
   it('refuses a password longer than bcrypt reads (72 bytes) at sign-in, even when its first 72 bytes are right', async () => {
-    const username = `long_${randomBytes(3).toString('hex')}`;
+    const username = uniqueName('long');
     const password = 'a'.repeat(72);
     expect((await api(env, 'POST', '/api/auth/register', { body: { username, password } })).status).toBe(201);
     expect((await api(env, 'POST', '/api/auth/login', { body: { username, password } })).status).toBe(200);

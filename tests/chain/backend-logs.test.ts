@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, DEMO_USERS } from '../lib/backend.ts';
+import { api, DEMO_USERS, uniqueName } from '../lib/backend.ts';
 import { STANDIN_TOKENS } from '../lib/github-standin.ts';
 import { identity } from '../lib/identity.ts';
 import { loadStackEnv, rootToken, type StackEnv } from '../lib/stack.ts';
@@ -21,7 +21,7 @@ const expected: Array<{ event: string; requestId: string; fields: Record<string,
 beforeAll(async () => {
   env = loadStackEnv();
   const newPassword = `pw-${randomBytes(8).toString('hex')}`;
-  const username = `logcheck_${randomBytes(3).toString('hex')}`;
+  const username = uniqueName('logcheck');
   const call = async (event: string | null, fields: Record<string, unknown>, ...args: Parameters<typeof api>) => {
     const response = await api(...args);
     const requestId = response.headers.get('x-request-id');
@@ -42,7 +42,7 @@ beforeAll(async () => {
   await call('github_token_deleted', { userId }, env, 'DELETE', '/api/github/token', { token: session });
   expect((await call('signed_out', { userId, username }, env, 'POST', '/api/auth/logout', { token: session })).status).toBe(204);
   // An unknown name is throttled like a real one: ten failures, then 429.
-  const sprayed = `nobody_${randomBytes(3).toString('hex')}`;
+  const sprayed = uniqueName('nobody');
   for (let i = 0; i < 10; i++) await call(null, {}, env, 'POST', '/api/auth/login', { body: { username: sprayed, password: `wrong-${i}` } });
   const throttled = await call('sign_in_throttled', { username: sprayed, scope: 'account', retryAfterS: expect.any(Number) }, env, 'POST', '/api/auth/login', { body: { username: sprayed, password: 'wrong-again' } });
   expect(throttled.status).toBe(429);

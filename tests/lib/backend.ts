@@ -2,6 +2,7 @@
  * Calls to the running backend (started by setup.sh --local for the chain tests). Every answer is
  * checked against the API contract (lib/contract.ts): one that breaks it fails the calling test.
  */
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { expectContract } from './contract.ts';
 import type { StackEnv } from './stack.ts';
@@ -62,6 +63,9 @@ export async function api<T = any>(env: StackEnv, method: string, path: string, 
   if (path.startsWith('/api/')) expectContract(method, path, response.status, body);
   return { status: response.status, body: body as T, text, headers: response.headers };
 }
+
+/** A name no other test run has used: PREFIX_ and six hex digits. */
+export const uniqueName = (prefix: string): string => `${prefix}_${randomBytes(3).toString('hex')}`;
 
 export const DEMO_USERS = ['jake', 'amy', 'rosa', 'terry', 'charles', 'gina'] as const;
 
