@@ -20,7 +20,7 @@ export function peerAddressAsForwardedFor(): void {
   } as Server['emit'];
 }
 
-export function setPeerAddress(request: IncomingMessage): void {
+function setPeerAddress(request: IncomingMessage): void {
   const peer = request.socket.remoteAddress;
   if (peer) request.headers[FORWARDED_FOR] = peer.replace(/^::ffff:/, '');
   else delete request.headers[FORWARDED_FOR];

@@ -58,10 +58,10 @@ export class LoginThrottle {
   }
 
   check(client: string, username: string): Throttled | undefined {
-    const client_ = this.perClient.retryAfterMs(client);
-    if (client_ > 0) return { scope: 'client', retryAfterS: Math.ceil(client_ / 1000) };
-    const account = this.perAccount.retryAfterMs(LoginThrottle.account(client, username));
-    if (account > 0) return { scope: 'account', retryAfterS: Math.ceil(account / 1000) };
+    const clientWaitMs = this.perClient.retryAfterMs(client);
+    if (clientWaitMs > 0) return { scope: 'client', retryAfterS: Math.ceil(clientWaitMs / 1000) };
+    const accountWaitMs = this.perAccount.retryAfterMs(LoginThrottle.account(client, username));
+    if (accountWaitMs > 0) return { scope: 'account', retryAfterS: Math.ceil(accountWaitMs / 1000) };
     return undefined;
   }
 
