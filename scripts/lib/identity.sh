@@ -12,8 +12,17 @@ load_identity() {
       ZT_TRUST_DOMAIN: .trustDomain,
       ZT_BACKEND_SPIFFE_ID: .spiffeIds.backend,
       ZT_FRONTEND_SPIFFE_ID: .spiffeIds.frontend,
+      ZT_OPENBAO_SPIFFE_ID: .spiffeIds.openbao,
+      ZT_POSTGRES_SPIFFE_ID: .spiffeIds.postgres,
       ZT_JWT_AUDIENCE: .jwtSvid.audience,
       ZT_JWT_SVID_TTL: .jwtSvid.ttl,
+      ZT_X509_SVID_DEFAULT_TTL: .x509Svid.ttl,
+      ZT_BACKEND_DNS_NAMES: (.x509Svid.dnsNames.backend | join(" ")),
+      ZT_OPENBAO_DNS_NAMES: (.x509Svid.dnsNames.openbao | join(" ")),
+      ZT_POSTGRES_DNS_NAMES: (.x509Svid.dnsNames.postgres | join(" ")),
+      ZT_API_CLIENT_DEFAULT_IDS: ([.x509Svid.apiClients[] as $name | .spiffeIds[$name]] | join(",")),
+      ZT_TEST_API_CLIENT_SPIFFE_ID: .testIdentities.apiClient,
+      ZT_IMPOSTOR_SPIFFE_ID: .testIdentities.impostor,
       ZT_BAO_JWT_MOUNT: .openbao.jwtAuthMount,
       ZT_BAO_JWT_ROLE: .openbao.jwtRole,
       ZT_BAO_POLICY: .openbao.policy,
@@ -41,6 +50,28 @@ load_identity() {
     | "export \(.key)=\(.value | @sh)"
   ' "$ZT_IDENTITY_FILE") || die "could not read the identity facts from $ZT_IDENTITY_FILE" "check that it is valid JSON: jq . $ZT_IDENTITY_FILE"
   eval "$exports"
+  use_x509_svid_ttl
+}
+
+# The X.509-SVIDs' lifetime: identity.json's, unless ZT_X509_SVID_TTL says otherwise (the test
+# suites use a minute or two, so every certificate renews several times during a run).
+use_x509_svid_ttl() {
+  : "${ZT_X509_SVID_TTL:=$ZT_X509_SVID_DEFAULT_TTL}"
+  [[ "$ZT_X509_SVID_TTL" =~ ^[1-9][0-9]*[smh]$ ]] ||
+    die "ZT_X509_SVID_TTL=$ZT_X509_SVID_TTL is not a duration" "give seconds, minutes or hours, e.g. ZT_X509_SVID_TTL=2m (the default is $ZT_X509_SVID_DEFAULT_TTL)"
+  (($(duration_seconds "$ZT_X509_SVID_TTL") >= 30)) ||
+    die "ZT_X509_SVID_TTL=$ZT_X509_SVID_TTL is too short" "give at least 30s: the SPIRE agent renews at half the lifetime, and every hop needs time to take the new certificate"
+  export ZT_X509_SVID_TTL
+}
+
+# duration_seconds 5m -> 300 (s, m, h).
+duration_seconds() {
+  local value=${1%[smh]}
+  case "$1" in
+    *h) echo $((value * 3600)) ;;
+    *m) echo $((value * 60)) ;;
+    *) echo "$value" ;;
+  esac
 }
 
 # use_rotation_setting default|fast: makes ZT_DB_DEFAULT_TTL, ZT_DB_MAX_TTL and

@@ -4,8 +4,10 @@ import { repoPath } from './repo.ts';
 /** The shape of infrastructure/identity.json, the one source of identity facts. */
 export interface IdentityFacts {
   trustDomain: string;
-  spiffeIds: { backend: string; frontend: string };
+  spiffeIds: { backend: string; frontend: string; openbao: string; postgres: string };
   jwtSvid: { audience: string; ttl: string };
+  x509Svid: { ttl: string; dnsNames: Record<'backend' | 'openbao' | 'postgres', string[]>; apiClients: Array<'frontend' | 'backend' | 'openbao' | 'postgres'> };
+  testIdentities: { apiClient: string; impostor: string };
   openbao: {
     jwtAuthMount: string;
     jwtRole: string;

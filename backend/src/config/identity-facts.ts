@@ -5,8 +5,9 @@ import { z } from 'zod';
 /** The shape of infrastructure/identity.json, the project's one source of identity facts. */
 const IdentityFactsSchema = z.object({
   trustDomain: z.string(),
-  spiffeIds: z.object({ backend: z.string(), frontend: z.string() }),
+  spiffeIds: z.object({ backend: z.string(), frontend: z.string(), openbao: z.string(), postgres: z.string() }),
   jwtSvid: z.object({ audience: z.string(), ttl: z.string() }),
+  x509Svid: z.object({ ttl: z.string(), apiClients: z.array(z.enum(['backend', 'frontend', 'openbao', 'postgres'])) }),
   openbao: z.object({
     jwtAuthMount: z.string(),
     jwtRole: z.string(),
