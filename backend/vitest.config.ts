@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     name: 'backend-unit',
-    include: ['test/unit/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'spiffe/test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
     testTimeout: 20_000,
   },

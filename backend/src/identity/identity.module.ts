@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { IdentityService } from './identity.service.js';
 import { JWT_SVID_SOURCE } from './jwt-svid.js';
-import { WorkloadApiClient } from './workload-api.client.js';
+import { WorkloadApiClient } from '@zt-demo/spiffe';
 
 @Module({
   providers: [

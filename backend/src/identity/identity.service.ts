@@ -4,7 +4,7 @@ import { LOGGER, type Logger } from '../common/logger.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { metrics } from '../metrics/metrics.js';
 import { JWT_SVID_SOURCE, type JwtSvid, type JwtSvidSource } from './jwt-svid.js';
-import { isTransientWorkloadError } from './workload-api.client.js';
+import { isTransientWorkloadError } from '@zt-demo/spiffe';
 
 export interface IdentityStatus {
   spiffeId: string;

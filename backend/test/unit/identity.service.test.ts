@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { IdentityService } from '../../src/identity/identity.service.js';
 import type { JwtSvidSource } from '../../src/identity/jwt-svid.js';
 
-const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 
 /** The service with an agent that can be made to fail, and the log lines it wrote. */
 function setup() {
