@@ -9,13 +9,15 @@ import { GithubModule } from './github/github.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { SecurityModule } from './security/security.module.js';
+import { TlsModule } from './tls/tls.module.js';
+import type { WorkloadTls } from './tls/workload-tls.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, tls: WorkloadTls): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), EventsModule, HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule, ApiDocsModule],
+      imports: [ConfigModule.forRoot(config, logger), TlsModule.forRoot(tls), EventsModule, HealthModule, AuthModule, GithubModule, SecurityModule, MetricsModule, ApiDocsModule],
     };
   }
 }

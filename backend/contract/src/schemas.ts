@@ -99,9 +99,20 @@ export const RotationView = z
   })
   .meta({ id: 'Rotation' });
 
+/** A certificate a TLS peer presented: the SPIFFE ID it proved, and when it was last seen. */
+export const TlsPeer = z
+  .object({ spiffe_id: z.string().nullable(), serial: z.string(), expires_at: Time, seen_at: Time })
+  .meta({ id: 'TlsPeer', description: 'The certificate a TLS peer presented in its last handshake with the backend.' });
+
 export const SecurityStatus = z
   .object({
     workload: z.object({ spiffe_id: z.string(), svid_expires_at: Time.nullable() }),
+    tls: z.object({
+      /** The backend's own X.509-SVID: what it presents to the frontend and to OpenBao. */
+      svid: z.object({ spiffe_id: z.string(), serial: z.string(), expires_at: Time, renewals: z.number().int() }),
+      /** The far end of each hop: who called (this request), OpenBao and PostgreSQL (last handshake). */
+      peers: z.object({ caller: TlsPeer.nullable(), openbao: TlsPeer.nullable(), postgres: TlsPeer.nullable() }),
+    }),
     openbao: z.object({ auth_method: z.literal('jwt'), role: z.string(), policies: z.array(z.string()), token_expires_at: Time.nullable() }),
     database: z.object({
       username: z.string().nullable(),
@@ -166,6 +177,7 @@ export type LoginResponse = z.infer<typeof LoginResponse>;
 export type MeResponse = z.infer<typeof MeResponse>;
 export type RotationView = z.infer<typeof RotationView>;
 export type SecurityStatus = z.infer<typeof SecurityStatus>;
+export type TlsPeer = z.infer<typeof TlsPeer>;
 export type DbUsersResponse = z.infer<typeof DbUsersResponse>;
 export type GithubStatus = z.infer<typeof GithubStatus>;
 export type GithubRepo = z.infer<typeof GithubRepo>;

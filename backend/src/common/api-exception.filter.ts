@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseNotReadyError } from '../database/rotating-pool.js';
 import { OpenBaoError } from '../secrets/openbao-api.js';
 import { SecurityEvents } from '../events/security-events.js';
+import { isTlsRefusal, tlsRefusalReason } from '../tls/tls-errors.js';
 import { AppError, RateLimited, serviceUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
 import type { RouteMethods } from './http-layer-errors.js';
@@ -24,6 +25,8 @@ function isDatabaseOutage(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   return (
     error instanceof DatabaseNotReadyError ||
+    // a server whose certificate is refused is not PostgreSQL, so PostgreSQL cannot be reached
+    isTlsRefusal(error) ||
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message ?? '')
   );
@@ -43,6 +46,7 @@ export function toErrorResponse(error: unknown, logger: Logger): { status: numbe
   };
   if (error instanceof RateLimited) return { status: 429, body: error.body(), headers: { 'retry-after': String(error.retryAfterS) } };
   if (error instanceof AppError) return error.status === 503 ? unavailable(error.message, error) : { status: error.status, body: error.body() };
+  if (isTlsRefusal(error)) return unavailable(`database: PostgreSQL's TLS certificate was refused: ${tlsRefusalReason(error)}`, serviceUnavailable('The database'));
   if (isDatabaseOutage(error)) return unavailable(`database: ${describe(error)}`, serviceUnavailable('The database'));
   if (error instanceof OpenBaoError && (error.unreachable || (error.status ?? 0) >= 500)) return unavailable(`OpenBao: ${error.message}`, serviceUnavailable('OpenBao'));
   const status = error instanceof HttpException ? error.getStatus() : ((error as { statusCode?: number }).statusCode ?? 500);

@@ -14,7 +14,7 @@ export const isShuttingDown = (): boolean => stopping;
  * revoked (the modules' shutdown hooks). Behind a Service (kind mode) DRAIN_MS is a few seconds;
  * a process of its own (local mode) needs none.
  */
-export function installGracefulShutdown(app: NestFastifyApplication, logger: Logger, drainMs: number): void {
+export function installGracefulShutdown(app: NestFastifyApplication, logger: Logger, drainMs: number, afterClose: () => void = () => {}): void {
   app.getHttpAdapter().getInstance().addHook('onSend', (_request, reply, payload, done) => {
     if (stopping) reply.header('connection', 'close');
     done(null, payload);
@@ -25,6 +25,7 @@ export function installGracefulShutdown(app: NestFastifyApplication, logger: Log
     logger.info({ signal, drainMs }, 'shutting down: draining connections');
     if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
     await app.close();
+    afterClose();
     logger.info('backend stopped');
     process.exit(0);
   };

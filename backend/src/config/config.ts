@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { durationMs, loadIdentityFacts, type IdentityFacts } from './identity-facts.js';
 
@@ -10,20 +9,16 @@ const duration = z.string().refine((value) => {
   }
 }, 'a duration like 90s, 50m or 1h');
 
-function isAddressOrCidr(entry: string): boolean {
-  const [address = '', bits, ...rest] = entry.split('/');
-  const family = isIP(address);
-  if (!family || rest.length) return false;
-  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-}
-
 function envSchema(facts: IdentityFacts) {
   return z.object({
+    /** The API: HTTPS with mutual TLS (X.509-SVIDs), open to API_CLIENT_SPIFFE_IDS only. */
     PORT: z.coerce.number().int().min(1).max(65535).default(8000),
+    /** Plain HTTP for kubelet probes and Prometheus: /api/health/live, /api/health/ready, /metrics and nothing else. */
+    HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(8001),
     HOST: z.string().default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SPIFFE_ENDPOINT_SOCKET: z.string().regex(/^(unix:|tcp:\/\/)/, 'unix:///path/to/agent.sock or tcp://IP:PORT'),
-    OPENBAO_ADDR: z.url(),
+    OPENBAO_ADDR: z.url().refine((url) => url.startsWith('https://'), 'an https:// address: OpenBao serves TLS only'),
     OPENBAO_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
     DB_HOST: z.string().min(1),
     DB_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
@@ -41,15 +36,19 @@ function envSchema(facts: IdentityFacts) {
     /** ...and from one address whatever the usernames (a password sprayed over many names). */
     LOGIN_MAX_FAILURES_PER_CLIENT_PER_MINUTE: z.coerce.number().int().positive().default(30),
     /**
-     * Proxies whose X-Forwarded-For names the real client (addresses or CIDRs, comma-separated).
-     * Empty (the default): the header is never believed. Kind mode names the pod network, which
-     * the backend's network policy opens to the frontend alone, mutually authenticated.
+     * The SPIFFE IDs admitted to the API (comma-separated): by default identity.json's apiClients
+     * (the frontend). The chain tests' stack adds the tests' own client identity.
      */
-    TRUSTED_PROXIES: z
+    API_CLIENT_SPIFFE_IDS: z
       .string()
-      .default('')
+      .default(facts.x509Svid.apiClients.map((name) => facts.spiffeIds[name]).join(','))
       .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
-      .refine((entries) => entries.every((entry) => isAddressOrCidr(entry)), 'addresses or CIDRs, comma-separated (e.g. 10.244.0.0/16)'),
+      .refine(
+        (ids) => ids.length > 0 && ids.every((id) => id.startsWith(`spiffe://${facts.trustDomain}/`)),
+        `SPIFFE IDs of trust domain ${facts.trustDomain}, comma-separated`,
+      ),
+    /** How long to wait at start for the first X.509-SVID before giving up. */
+    SVID_WAIT_MS: z.coerce.number().int().positive().default(120_000),
     /** On SIGTERM, keep serving (closing each connection) this long before closing (kind: 5000). */
     SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   });
@@ -57,9 +56,12 @@ function envSchema(facts: IdentityFacts) {
 
 export interface AppConfig {
   port: number;
+  healthPort: number;
   host: string;
   logLevel: string;
-  identity: { socket: string; spiffeId: string; audience: string };
+  identity: { socket: string; spiffeId: string; audience: string; svidWaitMs: number };
+  /** Whom the backend talks to over TLS, by SPIFFE ID, and whose X-Forwarded-For it believes. */
+  tls: { openbao: string; postgres: string; apiClients: string[]; forwarder: string };
   openbao: { addr: string; timeoutMs: number; jwtMount: string; jwtRole: string; tokenTtlS: number; kvMount: string; signingKeyPath: string; githubUsersPath: string };
   database: {
     host: string;
@@ -73,7 +75,6 @@ export interface AppConfig {
   };
   github: { apiUrl: string; timeoutMs: number };
   auth: { sessionTtlS: number; bcryptCost: number; maxFailuresPerMinute: number; maxFailuresPerClientPerMinute: number };
-  trustedProxies: string[];
   shutdownDrainMs: number;
 }
 
@@ -88,11 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, facts: Identity
   }
   const e = parsed.data;
   if (e.DB_POOL_MIN > e.DB_POOL_MAX) throw new ConfigError('invalid configuration: DB_POOL_MIN is larger than DB_POOL_MAX');
+  if (e.HEALTH_PORT === e.PORT) throw new ConfigError('invalid configuration: HEALTH_PORT must differ from PORT (the API port speaks mutual TLS only)');
   return {
     port: e.PORT,
+    healthPort: e.HEALTH_PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    identity: { socket: e.SPIFFE_ENDPOINT_SOCKET, spiffeId: facts.spiffeIds.backend, audience: facts.jwtSvid.audience },
+    identity: { socket: e.SPIFFE_ENDPOINT_SOCKET, spiffeId: facts.spiffeIds.backend, audience: facts.jwtSvid.audience, svidWaitMs: e.SVID_WAIT_MS },
+    tls: { openbao: facts.spiffeIds.openbao, postgres: facts.spiffeIds.postgres, apiClients: e.API_CLIENT_SPIFFE_IDS, forwarder: facts.spiffeIds.frontend },
     openbao: {
       addr: e.OPENBAO_ADDR.replace(/\/$/, ''),
       timeoutMs: e.OPENBAO_TIMEOUT_MS,
@@ -120,7 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, facts: Identity
       maxFailuresPerMinute: e.LOGIN_MAX_FAILURES_PER_MINUTE,
       maxFailuresPerClientPerMinute: e.LOGIN_MAX_FAILURES_PER_CLIENT_PER_MINUTE,
     },
-    trustedProxies: e.TRUSTED_PROXIES,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }

@@ -6,16 +6,22 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { SecurityEvents } from '../events/security-events.js';
 import { metrics } from '../metrics/metrics.js';
 import { OpenBaoSession } from '../secrets/openbao-session.service.js';
+import type { WorkloadTls } from '../tls/workload-tls.js';
 import { RotatingPool, type CredentialSource, type DbCredentials, type PoolFactory, type RotationRecord } from './rotating-pool.js';
 
 export const POOL_FACTORY = Symbol('POOL_FACTORY');
 /** Time allowed for an old pool to drain and its lease to be revoked after a rotation. */
 const DRAIN_ALLOWANCE_MS = 5 * 60_000;
 
-/** pg pools for the configured database, one per set of credentials. */
-export function pgPoolFactory(config: AppConfig): PoolFactory {
+/**
+ * pg pools for the configured database, one per set of credentials, over TLS: PostgreSQL must
+ * present an X.509-SVID of the trust bundle for its SPIFFE ID (workload TLS), or no connection is made.
+ */
+export function pgPoolFactory(config: AppConfig, tls: WorkloadTls): PoolFactory {
+  const ssl = tls.postgresSsl();
   return (credentials) =>
     new pg.Pool({
+      ssl,
       host: config.database.host,
       port: config.database.port,
       database: config.database.name,

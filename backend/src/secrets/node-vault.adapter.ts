@@ -1,5 +1,7 @@
+import type { Agent } from 'node:https';
 import nodeVault from 'node-vault';
 import { metrics } from '../metrics/metrics.js';
+import { isTlsRefusal, tlsRefusalReason } from '../tls/tls-errors.js';
 import { OpenBaoError, type LeasedSecret, type OpenBaoApi, type TokenGrant } from './openbao-api.js';
 
 type VaultClient = ReturnType<typeof nodeVault>;
@@ -16,8 +18,17 @@ interface AuthBody {
 export class NodeVaultAdapter implements OpenBaoApi {
   private readonly vault: VaultClient;
 
-  constructor(endpoint: string, timeoutMs: number) {
-    this.vault = nodeVault({ apiVersion: 'v1', endpoint, requestOptions: { timeout: timeoutMs } });
+  /** agent: the https.Agent for the next call (workload TLS replaces it when the SVID is renewed). */
+  constructor(endpoint: string, timeoutMs: number, agent: () => Agent) {
+    // node-vault spreads requestOptions into every call's options, so the getter is read per call:
+    // each request goes out with the agent current at that moment.
+    const requestOptions = {
+      timeout: timeoutMs,
+      get httpsAgent(): Agent {
+        return agent();
+      },
+    };
+    this.vault = nodeVault({ apiVersion: 'v1', endpoint, requestOptions });
   }
 
   setToken(token: string | undefined): void {
@@ -67,11 +78,20 @@ export class NodeVaultAdapter implements OpenBaoApi {
       metrics.openbaoRequests.inc({ operation, result: 'error' });
       const response = (error as { response?: { statusCode?: number } }).response;
       const status = response?.statusCode;
-      // never pass on request details: they may carry the token
-      const message = status === undefined ? `OpenBao is unreachable (${(error as { code?: string }).code ?? 'no answer'})` : `OpenBao answered ${status} to ${operation}: ${(error as Error).message}`;
+      // never pass on request details (they may carry the token): the error's own message and code only
+      const message = status === undefined ? unreachable(error) : `OpenBao answered ${status} to ${operation}: ${(error as Error).message}`;
       throw new OpenBaoError(message, status);
     }
   }
+}
+
+/** Why no answer came; a refused certificate says so, with the reason TLS gave. */
+function unreachable(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  if (isTlsRefusal(error) || isTlsRefusal(cause)) {
+    return `OpenBao's TLS certificate was refused (${tlsRefusalReason(isTlsRefusal(error) ? error : cause)}): is that really OpenBao, with an X.509-SVID of the SPIRE trust bundle?`;
+  }
+  return `OpenBao is unreachable (${(error as { code?: string }).code ?? 'no answer'})`;
 }
 
 function grant(body: AuthBody): TokenGrant {

@@ -1,17 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RotationView, SecurityStatus } from '@zt-demo/api-contract';
+import type { RotationView, SecurityStatus, TlsPeer } from '@zt-demo/api-contract';
 import type { SessionClaims } from '../auth/session-tokens.service.js';
 import { AppError } from '../common/errors.js';
 import { LOGGER, type Logger } from '../common/logger.js';
+import { currentRequest } from '../common/request-context.js';
 import { AuditRepository } from '../database/audit.repository.js';
 import { DatabaseService } from '../database/database.service.js';
 import type { RotationRecord } from '../database/rotating-pool.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { OpenBaoSession } from '../secrets/openbao-session.service.js';
+import { peerView, type PeerView } from '../tls/peer-certificates.js';
+import { WorkloadTls } from '../tls/workload-tls.js';
 
 export type { RotationView, SecurityStatus };
 
 const iso = (date: Date | null | undefined): string | null => (date ? date.toISOString() : null);
+
+const tlsPeer = (view: PeerView | undefined): TlsPeer | null =>
+  view ? { spiffe_id: view.spiffeId, serial: view.serial, expires_at: view.expiresAt.toISOString(), seen_at: view.seenAt.toISOString() } : null;
 
 export const rotationView = (record: RotationRecord): RotationView => ({
   at: record.at.toISOString(),
@@ -29,6 +35,7 @@ export class SecurityService {
     private readonly openbao: OpenBaoSession,
     private readonly database: DatabaseService,
     private readonly audit: AuditRepository,
+    private readonly tls: WorkloadTls,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -36,8 +43,18 @@ export class SecurityService {
     const workload = this.identity.current();
     const openbao = this.openbao.status();
     const db = this.database.status();
+    const svid = this.tls.ownSvid();
+    const caller = currentRequest()?.caller?.cert;
     return {
       workload: { spiffe_id: workload.spiffeId, svid_expires_at: iso(workload.svidExpiresAt) },
+      tls: {
+        svid: { spiffe_id: svid.spiffeId, serial: svid.serial, expires_at: svid.expiresAt.toISOString(), renewals: svid.renewals },
+        peers: {
+          caller: tlsPeer(caller && peerView(caller)),
+          openbao: tlsPeer(this.tls.peers.get('openbao')),
+          postgres: tlsPeer(this.tls.peers.get('postgres')),
+        },
+      },
       openbao: { auth_method: openbao.authMethod, role: openbao.role, policies: openbao.policies, token_expires_at: iso(openbao.tokenExpiresAt) },
       database: {
         username: db.username,

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { AuditRepository } from '../../src/database/audit.repository.js';
 import { RecordedEvents } from './fakes.js';
 
-const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 const jake: User = { id: 1, username: 'jake', email: 'jake.peralta@99.precinct', role: 'user', createdAt: new Date() };
 
 function setup() {

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { durationMs, loadIdentityFacts } from '../../src/config/identity-facts.js';
 
-const required = { SPIFFE_ENDPOINT_SOCKET: 'unix:///tmp/agent.sock', OPENBAO_ADDR: 'http://127.0.0.1:8200/', DB_HOST: '127.0.0.1' };
+const required = { SPIFFE_ENDPOINT_SOCKET: 'unix:///tmp/agent.sock', OPENBAO_ADDR: 'https://localhost:8200/', DB_HOST: '127.0.0.1' };
 
 describe('loadConfig', () => {
   it('takes its identity facts from infrastructure/identity.json', () => {
     const facts = loadIdentityFacts();
     const config = loadConfig(required);
-    expect(config.identity).toEqual({ socket: 'unix:///tmp/agent.sock', spiffeId: facts.spiffeIds.backend, audience: facts.jwtSvid.audience });
-    expect(config.openbao).toMatchObject({ addr: 'http://127.0.0.1:8200', jwtRole: facts.openbao.jwtRole, tokenTtlS: 3600 });
+    expect(config.identity).toEqual({ socket: 'unix:///tmp/agent.sock', spiffeId: facts.spiffeIds.backend, audience: facts.jwtSvid.audience, svidWaitMs: 120_000 });
+    expect(config.openbao).toMatchObject({ addr: 'https://localhost:8200', jwtRole: facts.openbao.jwtRole, tokenTtlS: 3600 });
+    expect(config.tls).toEqual({ openbao: facts.spiffeIds.openbao, postgres: facts.spiffeIds.postgres, apiClients: [facts.spiffeIds.frontend], forwarder: facts.spiffeIds.frontend });
+    expect(config.healthPort).toBe(8001);
     expect(config.database).toMatchObject({ name: facts.database.name, credsPath: `database/creds/${facts.database.role}`, rotateIntervalMs: 50 * 60_000, poolMin: 5, poolMax: 20 });
     expect(config.port).toBe(8000);
     expect(config.github.apiUrl).toBe('https://api.github.com');
@@ -32,10 +34,17 @@ describe('loadConfig', () => {
     }
   });
 
-  it('believes no forwarding proxy unless told, and takes only addresses or CIDRs', () => {
-    expect(loadConfig(required).trustedProxies).toEqual([]);
-    expect(loadConfig({ ...required, TRUSTED_PROXIES: ' 10.244.0.0/16, fd00::/8 ,10.0.0.1' }).trustedProxies).toEqual(['10.244.0.0/16', 'fd00::/8', '10.0.0.1']);
-    for (const bad of ['frontend', '10.244.0.0/33', '10.0.0.0/8/1', '*']) expect(() => loadConfig({ ...required, TRUSTED_PROXIES: bad })).toThrowError(/TRUSTED_PROXIES/);
+  it('admits API clients by SPIFFE ID of the trust domain only', () => {
+    const tests = 'spiffe://demo.local/tests/api-client';
+    expect(loadConfig({ ...required, API_CLIENT_SPIFFE_IDS: ` spiffe://demo.local/ns/99-apps/sa/frontend, ${tests} ` }).tls.apiClients).toEqual(['spiffe://demo.local/ns/99-apps/sa/frontend', tests]);
+    for (const bad of ['', 'frontend', 'spiffe://evil.example/ns/99-apps/sa/frontend', 'https://demo.local/x']) {
+      expect(() => loadConfig({ ...required, API_CLIENT_SPIFFE_IDS: bad })).toThrowError(/API_CLIENT_SPIFFE_IDS/);
+    }
+  });
+
+  it('speaks TLS to OpenBao only, and keeps the plain port apart from the API', () => {
+    expect(() => loadConfig({ ...required, OPENBAO_ADDR: 'http://127.0.0.1:8200' })).toThrowError(/OPENBAO_ADDR: an https:\/\/ address/);
+    expect(() => loadConfig({ ...required, PORT: '9000', HEALTH_PORT: '9000' })).toThrowError(/HEALTH_PORT must differ from PORT/);
   });
 
   it('refuses a pool whose minimum exceeds its maximum', () => {

@@ -7,7 +7,7 @@ import { GithubService } from '../../src/github/github.service.js';
 import type { KvService } from '../../src/secrets/kv.service.js';
 import { RecordedEvents } from './fakes.js';
 
-const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 
 const LOGINS: Record<string, string> = { ghp_seven: 'seven', ghp_eight: 'eight' };
 

@@ -5,7 +5,7 @@ import { OpenBaoError, type OpenBaoApi, type TokenGrant } from '../../src/secret
 import { OpenBaoSession } from '../../src/secrets/openbao-session.service.js';
 import { RecordedEvents, silentLogger } from './fakes.js';
 
-const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 
 function setup(renewTtlS = 3600) {
   const calls: string[] = [];

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { KvService } from '../../src/secrets/kv.service.js';
 import { silentLogger } from './fakes.js';
 
-const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'http://127.0.0.1:1', DB_HOST: 'x' });
+const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 const key = randomBytes(48);
 const jake = { id: 1, username: 'jake', email: null, role: 'user' as const, createdAt: new Date() };
 
