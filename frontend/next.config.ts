@@ -24,8 +24,11 @@ const config: NextConfig = {
       },
     ];
   },
-  // The API contract (backend/contract) is a workspace package of TypeScript sources.
-  transpilePackages: ['@zt-demo/api-contract'],
+  // The API contract (backend/contract) and the SPIFFE client (backend/spiffe) are workspace
+  // packages of TypeScript sources.
+  transpilePackages: ['@zt-demo/api-contract', '@zt-demo/spiffe'],
+  // gRPC (the Workload API) runs as Node.js modules of its own, not bundled.
+  serverExternalPackages: ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'],
 };
 
 export default config;

@@ -4,11 +4,20 @@ import { useCallback, useEffect, useState, useTransition } from 'react';
 import { Alert, buttonClass, Card } from '@/components/ui';
 import { rotateNow, type FormState } from '@/lib/actions';
 import { countdown } from '@/lib/format';
-import type { SecurityStatus } from '@zt-demo/api-contract';
+import type { SecurityStatus, TlsPeer } from '@zt-demo/api-contract';
+
+interface Svid {
+  spiffe_id: string;
+  serial: string;
+  expires_at: string;
+  renewals: number;
+}
 
 interface ConsoleData {
   status: SecurityStatus;
   dbUsers: Array<{ username: string; valid_until: string | null }>;
+  /** The frontend's side of the frontend -> backend hop (app/api/console/route.ts). */
+  frontend: { svid: Svid | null; backend: Omit<TlsPeer, 'seen_at'> | null };
 }
 
 /** The backend's pool holds at most 20 connections (DB_POOL_MAX). */
@@ -33,6 +42,25 @@ function Row({ label, children, testId }: { label: string; children: React.React
       <dt className="text-slate-500">{label}</dt>
       <dd className="font-mono text-xs break-all" data-testid={testId}>{children}</dd>
     </div>
+  );
+}
+
+/** One hop of the chain: who is at its far end, proved by which certificate, valid how long. */
+function Hop({ name, peer, now, testId }: { name: string; peer: Omit<TlsPeer, 'seen_at'> | null; now: number; testId: string }) {
+  return (
+    <tr className="border-t border-slate-100 align-top" data-testid={testId}>
+      <td className="py-1 pr-2 text-slate-600">{name}</td>
+      <td className="py-1 pr-2 font-mono text-xs break-all">{peer?.spiffe_id ?? '(not met yet)'}</td>
+      <td className="py-1 text-right font-mono text-xs whitespace-nowrap">{peer ? countdown(peer.expires_at, now) : ''}</td>
+    </tr>
+  );
+}
+
+function OwnSvid({ name, svid, now, testId }: { name: string; svid: Svid | null; now: number; testId: string }) {
+  return (
+    <Row label={name} testId={testId}>
+      {svid ? `expires in ${countdown(svid.expires_at, now)} · renewed ${svid.renewals}× since start · serial ${svid.serial.slice(-8)}` : '(none yet)'}
+    </Row>
   );
 }
 
@@ -72,7 +100,8 @@ export function Console({ isAdmin }: { isAdmin: boolean }) {
     });
 
   if (!data) return <p className="animate-pulse text-slate-500">{failed ? 'The backend is not answering yet…' : 'Loading…'}</p>;
-  const { status, dbUsers } = data;
+  const { status, dbUsers, frontend } = data;
+  const { peers } = status.tls;
   return (
     <div className="space-y-4">
       {failed && <Alert kind="error">Lost contact with the backend; retrying.</Alert>}
@@ -106,6 +135,31 @@ export function Console({ isAdmin }: { isAdmin: boolean }) {
           </div>
         </Card>
       </div>
+      <Card title="Mutual TLS on every hop (X.509-SVIDs from SPIRE)">
+        <p className="mb-2 text-xs text-slate-500">
+          Each connection between the workloads is TLS 1.3. Each end checks the other&apos;s certificate against SPIRE&apos;s trust bundle
+          and accepts only the SPIFFE ID it expects. Certificates renew by themselves, with no restart.
+        </p>
+        <table className="w-full text-sm" data-testid="tls-hops">
+          <thead>
+            <tr className="text-left text-xs text-slate-500">
+              <th className="font-normal">Hop</th>
+              <th className="font-normal">Peer&apos;s SPIFFE ID (verified)</th>
+              <th className="text-right font-normal">Certificate expires in</th>
+            </tr>
+          </thead>
+          <tbody>
+            <Hop name="frontend → backend (server)" peer={frontend.backend} now={now} testId="tls-hop-backend" />
+            <Hop name="frontend → backend (client)" peer={peers.caller} now={now} testId="tls-hop-caller" />
+            <Hop name="backend → OpenBao" peer={peers.openbao} now={now} testId="tls-hop-openbao" />
+            <Hop name="backend, OpenBao → PostgreSQL" peer={peers.postgres} now={now} testId="tls-hop-postgres" />
+          </tbody>
+        </table>
+        <dl className="mt-2">
+          <OwnSvid name="Frontend's SVID" svid={frontend.svid} now={now} testId="tls-svid-frontend" />
+          <OwnSvid name="Backend's SVID" svid={status.tls.svid} now={now} testId="tls-svid-backend" />
+        </dl>
+      </Card>
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="v- roles in PostgreSQL right now">
           <ul className="space-y-1" data-testid="db-users">
