@@ -50,7 +50,7 @@ audit_entries() {
       cat "$ZT_LOG_DIR/openbao-audit.log"
       ;;
     kind)
-      have kubectl || die "kubectl is needed for kind mode" "see the README's Kubernetes (kind) section"
+      have kubectl || die "kubectl is needed for kind mode" "see docs/kind.md"
       # OpenBao's own log lines share stdout; the audit entries are the JSON ones.
       kubectl --context kind-zt-demo -n openbao logs openbao-0 -c openbao 2>/dev/null | grep '^{' ||
         die "could not read OpenBao's log in the cluster" "is the cluster up? scripts/setup.sh --kind"

@@ -105,9 +105,9 @@ main() {
     esac
     shift
   done
-  have kubectl || die "kubectl is needed" "see the README's Kubernetes (kind) section"
+  have kubectl || die "kubectl is needed" "see docs/kind.md"
   [[ "$command" != ui ]] || hubble_ui
-  have hubble || die "the hubble CLI is needed" "https://github.com/cilium/hubble/releases (see the README's Kubernetes (kind) section)"
+  have hubble || die "the hubble CLI is needed" "https://github.com/cilium/hubble/releases (see docs/kind.md)"
   case "$command" in
     flows) filters=(--namespace 99-apps --verdict FORWARDED "${filters[@]}") ;;
     verdicts) filters=(--type policy-verdict "${filters[@]}") ;;

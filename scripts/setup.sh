@@ -19,16 +19,22 @@
 # Safe to run again: what already runs is left alone, and the run says so.
 # Stop everything with: scripts/teardown.sh --kind (or --local)
 #
+# Environment (both modes):
+#   ZT_X509_SVID_TTL   lifetime of the workloads' X.509-SVIDs, the TLS certificates of every hop
+#                      (default: identity.json's, 1h; the tests use minutes, to see renewals)
+#
 # Environment (kind mode):
 #   ZT_KIND_TIMEOUT    seconds to wait for each component (default 600)
 #
 # Environment (local mode):
 #   ZT_PG_PORT=5432 ZT_SPIRE_SERVER_PORT=8081 ZT_SPIRE_SERVER_HEALTH_PORT=8180
 #   ZT_SPIRE_AGENT_HEALTH_PORT=8181 ZT_OIDC_PORT=8443 ZT_BAO_PORT=8200
-#   ZT_BACKEND_PORT=8000 ZT_FRONTEND_PORT=3000                            listening ports
+#   ZT_BACKEND_PORT=8000 ZT_BACKEND_HEALTH_PORT=8001 ZT_FRONTEND_PORT=3000  listening ports
 #                      (a rerun uses those the stack started with, kept in .local/stack.env;
 #                      all are checked before anything starts)
 #   ZT_DB_ROTATE_FRACTION  rotate database credentials at this fraction of their lease (e.g. 0.1)
+#   ZT_API_CLIENT_SPIFFE_IDS  the SPIFFE IDs the backend's API admits, comma-separated (default:
+#                      the frontend's; the chain tests add their own client's)
 #   GITHUB_API_URL     GitHub's API for the backend (default https://api.github.com)
 #   ZT_BACKEND_LOG_LEVEL  the backend's log level (default info; debug logs every request)
 #   ZT_STATE_DIR       state directory (default: .local/ in the clone)
@@ -73,16 +79,19 @@ print_summary() {
 
 ${_c_bold}zt-demo local stack is up$([[ "$unchanged" == 1 ]] && echo " (it already was: nothing changed)").${_c_off}
 
-  PostgreSQL             127.0.0.1:$ZT_PG_PORT  database $ZT_DB_NAME
+  PostgreSQL             127.0.0.1:$ZT_PG_PORT  database $ZT_DB_NAME  (TLS only)
   SPIRE server           127.0.0.1:$ZT_SPIRE_SERVER_PORT  trust domain $ZT_TRUST_DOMAIN
   SPIRE agent            $ZT_SPIRE_AGENT_SOCKET
   OIDC discovery         $ZT_JWT_ISSUER
-  OpenBao                $ZT_BAO_ADDR  (file storage; unseal key and root token in $ZT_SECRETS_DIR/openbao-init.json)
+  OpenBao                $ZT_BAO_ADDR  (TLS only; file storage; unseal key and root token in $ZT_SECRETS_DIR/openbao-init.json)
   OpenBao audit log      $ZT_LOG_DIR/openbao-audit.log  (scripts/audit.sh)
-  Backend API            $ZT_BACKEND_URL/api  (health: $ZT_BACKEND_URL/api/health/ready)
+  Backend API            $ZT_BACKEND_URL/api  (mutual TLS: the frontend's X.509-SVID only)
+  Backend health         $ZT_BACKEND_HEALTH_URL/api/health/ready  (plain HTTP: health and metrics only)
   The app                ${_c_bold}$ZT_FRONTEND_URL${_c_off}
 
   Workload identity      $ZT_BACKEND_SPIFFE_ID  (unix user $ZT_BACKEND_USER)
+  TLS certificates       X.509-SVIDs from SPIRE on every hop, valid $ZT_X509_SVID_TTL, renewed at half-life
+  SPIRE trust bundle     $ZT_BAO_CACERT  (curl --cacert, BAO_CACERT)
   Database leases        $(rotation_summary)
   Demo users             jake/jake99 amy/amy99 rosa/rosa99 charles/charles99 (users)
                          terry/terry99 gina/gina99 (admins)
@@ -118,23 +127,24 @@ setup_local() {
   ensure_pip || true
   ensure_tools
   ok "spire-server, spire-agent, oidc-discovery-provider: $(dirname "$ZT_SPIRE_SERVER")"
+  ok "spiffe-helper: $ZT_SPIFFE_HELPER"
   ok "bao: $ZT_BAO"
 
   local before
   before=$(stack_snapshot)
 
-  step 3/9 "PostgreSQL"
-  start_postgres
-
-  step 4/9 "SPIRE server and workload registrations"
+  # SPIRE first: PostgreSQL and OpenBao serve TLS with X.509-SVIDs from it.
+  step 3/9 "SPIRE server and workload registrations"
   start_spire_server
-  register_workload "$ZT_BACKEND_SPIFFE_ID" "$ZT_BACKEND_USER"
-  register_workload "$ZT_FRONTEND_SPIFFE_ID" "$ZT_FRONTEND_USER"
+  register_workloads
 
-  step 5/9 "SPIRE agent and OIDC discovery provider"
+  step 4/9 "SPIRE agent and OIDC discovery provider"
   start_spire_agent
   start_oidc_provider
   prepare_workload_cli
+
+  step 5/9 "PostgreSQL"
+  start_postgres
 
   step 6/9 "OpenBao"
   start_openbao

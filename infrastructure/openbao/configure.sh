@@ -7,7 +7,8 @@
 # Usage: infrastructure/openbao/configure.sh [options]
 #
 # Environment:
-#   BAO_ADDR    OpenBao address, e.g. http://127.0.0.1:8200 (required)
+#   BAO_ADDR    OpenBao address, e.g. https://localhost:8200 (required; OpenBao serves TLS only)
+#   BAO_CACERT  the SPIRE trust bundle (PEM) that OpenBao's certificate must chain to (required)
 #   BAO_TOKEN   a token allowed to configure OpenBao, e.g. the root token (required; never printed)
 #
 # Options (JWT key source: exactly one of --jwt-discovery-url and --jwks-url):
@@ -19,7 +20,9 @@
 #   --pg-host HOST               PostgreSQL host as OpenBao reaches it (required)
 #   --pg-port PORT               PostgreSQL port (default 5432)
 #   --pg-admin-password-file F   file holding the password of the database admin role (required)
-#   --pg-sslmode MODE            sslmode in the connection URL (default disable)
+#   --pg-sslrootcert FILE        the SPIRE trust bundle as OpenBao's process reads it (required):
+#                                OpenBao verifies PostgreSQL's certificate against it
+#                                (sslmode=verify-full: chain and host name)
 #   --rotation default|fast      database lease TTLs: identity.json's default (1h), or the short
 #                                ones of its fastRotation setting (setup.sh --fast-rotation)
 #   -h, --help                   show this help
@@ -39,8 +42,8 @@ bao_api() {
   local args=(-sS -X "$method" -w '\n%{http_code}')
   [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data-binary @-)
   # (the <(...) must sit on curl's own command line: it is closed once that command ends)
-  response=$(printf '%s' "$body" | curl "${args[@]}" -H @<(printf 'X-Vault-Token: %s\n' "$BAO_TOKEN") "$BAO_ADDR/v1/$path") ||
-    die "OpenBao is not reachable at $BAO_ADDR" "is it running? check BAO_ADDR"
+  response=$(printf '%s' "$body" | curl --cacert "$BAO_CACERT" "${args[@]}" -H @<(printf 'X-Vault-Token: %s\n' "$BAO_TOKEN") "$BAO_ADDR/v1/$path") ||
+    die "OpenBao is not reachable at $BAO_ADDR, or its certificate does not chain to $BAO_CACERT" "is it running? check BAO_ADDR and BAO_CACERT"
   status=${response##*$'\n'}
   response=${response%$'\n'*}
   if [[ "$status" != 2* ]]; then
@@ -54,7 +57,7 @@ bao_api() {
 }
 
 parse_args() {
-  DISCOVERY_URL="" JWKS_URL="" JWKS_CA_FILE="" ISSUER="" PG_HOST="" PG_PORT=5432 PG_PW_FILE="" PG_SSLMODE=disable ROTATION=default
+  DISCOVERY_URL="" JWKS_URL="" JWKS_CA_FILE="" ISSUER="" PG_HOST="" PG_PORT=5432 PG_PW_FILE="" PG_SSLROOTCERT="" ROTATION=default
   while (($#)); do
     case "$1" in
       --jwt-discovery-url) DISCOVERY_URL=${2:?}; shift ;;
@@ -64,19 +67,22 @@ parse_args() {
       --pg-host) PG_HOST=${2:?}; shift ;;
       --pg-port) PG_PORT=${2:?}; shift ;;
       --pg-admin-password-file) PG_PW_FILE=${2:?}; shift ;;
-      --pg-sslmode) PG_SSLMODE=${2:?}; shift ;;
+      --pg-sslrootcert) PG_SSLROOTCERT=${2:?}; shift ;;
       --rotation) ROTATION=${2:?}; shift ;;
       -h | --help) usage_from_header "$0"; exit 0 ;;
       *) die "unknown option: $1" "see $0 --help" ;;
     esac
     shift
   done
-  [[ -n "${BAO_ADDR:-}" && -n "${BAO_TOKEN:-}" ]] || die "BAO_ADDR and BAO_TOKEN must be set" "see $0 --help"
+  [[ -n "${BAO_ADDR:-}" && -n "${BAO_TOKEN:-}" && -n "${BAO_CACERT:-}" ]] || die "BAO_ADDR, BAO_CACERT and BAO_TOKEN must be set" "see $0 --help"
+  [[ "$BAO_ADDR" == https://* ]] || die "BAO_ADDR must be an https:// address: OpenBao serves TLS only" "see $0 --help"
+  [[ -r "$BAO_CACERT" ]] || die "cannot read BAO_CACERT=$BAO_CACERT" "give the SPIRE trust bundle as a PEM file"
   if [[ -n "$DISCOVERY_URL" && -n "$JWKS_URL" ]] || [[ -z "$DISCOVERY_URL" && -z "$JWKS_URL" ]]; then
     die "give exactly one of --jwt-discovery-url and --jwks-url" "see $0 --help"
   fi
   [[ -n "$ISSUER" ]] || die "--issuer is required (the SPIRE server's jwt_issuer)" "see $0 --help"
   [[ -n "$PG_HOST" ]] || die "--pg-host is required" "see $0 --help"
+  [[ "$PG_SSLROOTCERT" == /* ]] || die "--pg-sslrootcert must name the trust bundle's path as OpenBao reads it" "see $0 --help"
   [[ -r "$PG_PW_FILE" ]] || die "--pg-admin-password-file must name a readable file" "see $0 --help"
   [[ -z "$JWKS_CA_FILE" || -r "$JWKS_CA_FILE" ]] || die "cannot read --jwks-ca-file $JWKS_CA_FILE"
   [[ "$ROTATION" == default || "$ROTATION" == fast ]] || die "--rotation must be default or fast, not '$ROTATION'" "see $0 --help"
@@ -134,15 +140,16 @@ configure_database() {
   enable_once mounts "$ZT_DB_MOUNT" database
   bao_api PUT "sys/policies/password/$ZT_DB_PASSWORD_POLICY" \
     "$(jq -n --rawfile p "$HERE/pg-password-policy.hcl" '{policy: $p}')" >/dev/null
-  # The connection URL keeps {{username}} and {{password}} as OpenBao templates.
+  # The connection URL keeps {{username}} and {{password}} as OpenBao templates. TLS with the
+  # server verified: its certificate must chain to the SPIRE bundle and name PG_HOST.
   bao_api POST "$ZT_DB_MOUNT/config/$ZT_DB_CONNECTION" "$(jq -n \
-    --arg url "postgresql://{{username}}:{{password}}@$PG_HOST:$PG_PORT/$ZT_DB_NAME?sslmode=$PG_SSLMODE" \
+    --arg url "postgresql://{{username}}:{{password}}@$PG_HOST:$PG_PORT/$ZT_DB_NAME?sslmode=verify-full&sslrootcert=$PG_SSLROOTCERT" \
     --arg user "$ZT_DB_ADMIN_USER" --rawfile pw "$PG_PW_FILE" --arg role "$ZT_DB_ROLE" --arg pp "$ZT_DB_PASSWORD_POLICY" '{
       plugin_name: "postgresql-database-plugin", connection_url: $url,
       username: $user, password: ($pw | rtrimstr("\n")), allowed_roles: [$role],
       password_authentication: "scram-sha-256", password_policy: $pp
     }')" >/dev/null
-  ok "$ZT_DB_MOUNT/config/$ZT_DB_CONNECTION: $ZT_DB_ADMIN_USER@$PG_HOST:$PG_PORT/$ZT_DB_NAME"
+  ok "$ZT_DB_MOUNT/config/$ZT_DB_CONNECTION: $ZT_DB_ADMIN_USER@$PG_HOST:$PG_PORT/$ZT_DB_NAME (TLS, verify-full)"
   bao_api POST "$ZT_DB_MOUNT/roles/$ZT_DB_ROLE" "$(jq -n \
     --arg db "$ZT_DB_CONNECTION" --rawfile c "$HERE/sql/creation.sql" --rawfile r "$HERE/sql/revocation.sql" \
     --arg ttl "$ZT_DB_DEFAULT_TTL" --arg max "$ZT_DB_MAX_TTL" '{

@@ -3,13 +3,17 @@
 # uid is what SPIRE attests. Sourced after local-stack.sh.
 
 : "${ZT_BACKEND_PORT:=8000}"
+: "${ZT_BACKEND_HEALTH_PORT:=8001}"
 : "${ZT_FRONTEND_PORT:=3000}"
 
 # The apps' addresses, made from their ports (again once setup knows the ports a stack runs on).
+# The backend's API is mutual TLS (its certificate names localhost); its health checks and metrics
+# are plain HTTP on a port of their own.
 app_urls() {
-  ZT_BACKEND_URL="http://127.0.0.1:$ZT_BACKEND_PORT"
+  ZT_BACKEND_URL="https://localhost:$ZT_BACKEND_PORT"
+  ZT_BACKEND_HEALTH_URL="http://127.0.0.1:$ZT_BACKEND_HEALTH_PORT"
   ZT_FRONTEND_URL="http://localhost:$ZT_FRONTEND_PORT"
-  export ZT_BACKEND_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_FRONTEND_URL
+  export ZT_BACKEND_PORT ZT_BACKEND_HEALTH_PORT ZT_FRONTEND_PORT ZT_BACKEND_URL ZT_BACKEND_HEALTH_URL ZT_FRONTEND_URL
 }
 app_urls
 
@@ -49,14 +53,15 @@ backend_root() {
   rm -rf "$stage" && mkdir -p "$stage/backend" "$stage/infrastructure" && chmod -R 755 "$stage"
   local part
   # backend/contract: node_modules/@zt-demo/api-contract links to it (a workspace package)
-  for part in node_modules backend/dist backend/proto backend/contract backend/package.json package.json infrastructure/identity.json; do
+  # backend/spiffe: likewise (@zt-demo/spiffe, the Workload API client)
+  for part in node_modules backend/dist backend/contract backend/spiffe backend/package.json package.json infrastructure/identity.json; do
     cp -al "$ZT_REPO_ROOT/$part" "$stage/$part" 2>/dev/null || cp -a "$ZT_REPO_ROOT/$part" "$stage/$part"
   done
   chmod -R a+rX "$stage"
   echo "$stage"
 }
 
-backend_ready() { curl -fsS "$ZT_BACKEND_URL/api/health/ready" >/dev/null 2>&1; }
+backend_ready() { curl -fsS "$ZT_BACKEND_HEALTH_URL/api/health/ready" >/dev/null 2>&1; }
 
 # build_stamp FILE: when an app's build was written.
 build_stamp() { stat -c %Y "$1" 2>/dev/null || echo none; }
@@ -91,7 +96,9 @@ app_running() {
 
 # What the backend's behaviour depends on besides its code; a running backend started with other
 # settings (say, before --fast-rotation) is restarted.
-backend_settings() { echo "rotate-interval=$ZT_DB_ROTATION_INTERVAL rotate-fraction=${ZT_DB_ROTATE_FRACTION:-}"; }
+backend_settings() {
+  echo "rotate-interval=$ZT_DB_ROTATION_INTERVAL rotate-fraction=${ZT_DB_ROTATE_FRACTION:-} api-clients=${ZT_API_CLIENT_SPIFFE_IDS:-}"
+}
 
 start_backend() {
   local root
@@ -100,9 +107,13 @@ start_backend() {
   build_backend
   restart_if_changed backend build "$(build_stamp "$(backend_build)")" "it was started from an earlier build"
   app_running backend "$ZT_BACKEND_URL" backend_ready ZT_BACKEND_PORT && return 0
+  require_free_port "$ZT_BACKEND_HEALTH_PORT" "the backend's health checks" ZT_BACKEND_HEALTH_PORT
   root=$(backend_root)
-  # Only connection facts: the backend holds no secret and gets everything else from OpenBao.
-  local cmd=(env PORT="$ZT_BACKEND_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
+  # Only connection facts: the backend holds no secret and gets everything else from OpenBao (and
+  # its certificate from the SPIRE agent). ZT_API_CLIENT_SPIFFE_IDS, when set, replaces the
+  # identities admitted to its API (the chain tests add their own client's).
+  local cmd=(env PORT="$ZT_BACKEND_PORT" HEALTH_PORT="$ZT_BACKEND_HEALTH_PORT" HOST=127.0.0.1 SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET"
+    ${ZT_API_CLIENT_SPIFFE_IDS:+API_CLIENT_SPIFFE_IDS="$ZT_API_CLIENT_SPIFFE_IDS"}
     OPENBAO_ADDR="$ZT_BAO_ADDR" DB_HOST=127.0.0.1 DB_PORT="$ZT_PG_PORT" ZT_IDENTITY_FILE="$root/infrastructure/identity.json"
     DB_ROTATE_INTERVAL="$ZT_DB_ROTATION_INTERVAL"
     ${ZT_DB_ROTATE_FRACTION:+DB_ROTATE_FRACTION="$ZT_DB_ROTATE_FRACTION"} ${GITHUB_API_URL:+GITHUB_API_URL="$GITHUB_API_URL"}
@@ -193,8 +204,10 @@ start_frontend() {
   app_running frontend "$ZT_FRONTEND_URL" frontend_ready ZT_FRONTEND_PORT && return 0
   root=$(frontend_root)
   # The frontend reaches the backend from its server side only (BFF): BACKEND_URL is not public.
+  # It calls it over mutual TLS with its own X.509-SVID, from the agent's Workload API.
   launch_as "$ZT_FRONTEND_USER" frontend "$root/frontend" env PORT="$ZT_FRONTEND_PORT" HOSTNAME=127.0.0.1 \
-    BACKEND_URL="$ZT_BACKEND_URL" NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 "$(workload_node "$ZT_FRONTEND_USER")" server.js
+    BACKEND_URL="$ZT_BACKEND_URL" SPIFFE_ENDPOINT_SOCKET="unix://$ZT_SPIRE_AGENT_SOCKET" \
+    NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 "$(workload_node "$ZT_FRONTEND_USER")" server.js
   record_started_with frontend build "$(build_stamp "$(frontend_build)")"
   wait_until "$ZT_READY_TIMEOUT" "the frontend answering" frontend_ready || not_ready frontend "$ZT_LOG_DIR/frontend.log"
   ok "frontend started (pid $(<"$ZT_RUN_DIR/frontend.pid"), $ZT_FRONTEND_URL, as $ZT_FRONTEND_USER)"

@@ -13,7 +13,8 @@ local_env_defaults() {
   # The JWT-SVID "iss" claim, the discovery document's issuer and OpenBao's bound_issuer: one
   # literal, byte for byte (local-stack.md §3.4).
   ZT_JWT_ISSUER="http://localhost:$ZT_OIDC_PORT"
-  ZT_BAO_ADDR="http://127.0.0.1:$ZT_BAO_PORT"
+  # TLS only, with OpenBao's X.509-SVID: `localhost` is among its DNS names (identity.json).
+  ZT_BAO_ADDR="https://localhost:$ZT_BAO_PORT"
   ZT_NODE_SPIFFE_ID="spiffe://$ZT_TRUST_DOMAIN/node/local"
   export ZT_PG_PORT ZT_SPIRE_SERVER_PORT ZT_SPIRE_SERVER_HEALTH_PORT ZT_SPIRE_AGENT_HEALTH_PORT \
     ZT_OIDC_PORT ZT_BAO_PORT ZT_READY_TIMEOUT ZT_JWT_ISSUER ZT_BAO_ADDR ZT_NODE_SPIFFE_ID
@@ -25,16 +26,17 @@ local_env_defaults() {
   done
 }
 
-# Unix users. As root, PostgreSQL runs as "postgres" (it refuses root) and each workload gets its
-# own system user, so the SPIRE selector unix:uid:<uid> matches that workload and nothing else.
-# As a regular user, everything runs as that user.
+# Unix users. As root, PostgreSQL runs as "postgres" (it refuses root) and OpenBao and each
+# workload get their own system user, so the SPIRE selector unix:uid:<uid> matches that one and
+# nothing else (PostgreSQL's is the package's "postgres": whatever else runs as it on this machine
+# could ask for PostgreSQL's certificate too). As a regular user, everything runs as that user.
 local_users() {
   if is_root; then
-    ZT_PG_USER=postgres ZT_BACKEND_USER=zt-backend ZT_FRONTEND_USER=zt-frontend
+    ZT_PG_USER=postgres ZT_OPENBAO_USER=zt-openbao ZT_BACKEND_USER=zt-backend ZT_FRONTEND_USER=zt-frontend
   else
-    ZT_PG_USER=$(id -un) ZT_BACKEND_USER=$(id -un) ZT_FRONTEND_USER=$(id -un)
+    ZT_PG_USER=$(id -un) ZT_OPENBAO_USER=$(id -un) ZT_BACKEND_USER=$(id -un) ZT_FRONTEND_USER=$(id -un)
   fi
-  export ZT_PG_USER ZT_BACKEND_USER ZT_FRONTEND_USER
+  export ZT_PG_USER ZT_OPENBAO_USER ZT_BACKEND_USER ZT_FRONTEND_USER
 }
 
 ensure_local_users() {
@@ -42,7 +44,7 @@ ensure_local_users() {
   id -u "$ZT_PG_USER" >/dev/null 2>&1 ||
     die "the system user '$ZT_PG_USER' does not exist" "it comes with the postgresql package: apt-get install -y postgresql"
   local user
-  for user in "$ZT_BACKEND_USER" "$ZT_FRONTEND_USER"; do
+  for user in "$ZT_OPENBAO_USER" "$ZT_BACKEND_USER" "$ZT_FRONTEND_USER"; do
     if ! id -u "$user" >/dev/null 2>&1; then
       useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" ||
         die "could not create the system user '$user'" "create it by hand: useradd --system $user"
@@ -106,7 +108,9 @@ local_paths() {
   ZT_PG_DIR="$ZT_STATE_DIR/pg"
   ZT_SPIRE_SERVER_SOCKET="$ZT_STATE_DIR/spire/server/api.sock"
   ZT_SPIRE_AGENT_SOCKET="$ZT_STATE_DIR/spire/agent/public/api.sock"
-  export ZT_RUN_DIR ZT_LOG_DIR ZT_SECRETS_DIR ZT_PG_DIR ZT_SPIRE_SERVER_SOCKET ZT_SPIRE_AGENT_SOCKET
+  # The SPIRE trust bundle as spiffe-helper keeps it for OpenBao: what scripts verify OpenBao with.
+  ZT_BAO_CACERT="$ZT_STATE_DIR/openbao/tls/bundle.pem"
+  export ZT_BAO_CACERT ZT_RUN_DIR ZT_LOG_DIR ZT_SECRETS_DIR ZT_PG_DIR ZT_SPIRE_SERVER_SOCKET ZT_SPIRE_AGENT_SOCKET
 }
 
 load_local_env() {

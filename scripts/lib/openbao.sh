@@ -3,9 +3,11 @@
 # tokens travel in request bodies read from stdin, never on a command line (where `ps` would show
 # them) and are never printed. Sourced after common.sh.
 
-# openbao_sys ADDR METHOD PATH: an unauthenticated sys/ call (seal-status, init, unseal); body on stdin.
+# openbao_sys ADDR METHOD PATH: an unauthenticated sys/ call (seal-status, init, unseal); body on
+# stdin. Over TLS, OpenBao's certificate verified against BAO_CACERT (the SPIRE trust bundle).
 openbao_sys() {
-  curl -fsS -X "$2" -H 'Content-Type: application/json' --data-binary @- "$1/v1/sys/$3"
+  curl --cacert "${BAO_CACERT:?the SPIRE trust bundle (PEM) to verify OpenBao with}" -fsS -X "$2" \
+    -H 'Content-Type: application/json' --data-binary @- "$1/v1/sys/$3"
 }
 
 # openbao_init_unseal ADDR INIT_FILE NAME HINT MODE: initialises OpenBao at ADDR once (one Shamir

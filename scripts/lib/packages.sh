@@ -8,7 +8,7 @@ declare -A ZT_DEB_PACKAGE_OF=(
   [jq]=jq [curl]=curl [openssl]=openssl [ss]=iproute2 [setsid]=util-linux [runuser]=util-linux [setpriv]=util-linux
   [sha256sum]=coreutils [python3]=python3 [gcc]='gcc libc6-dev' [shellcheck]=shellcheck [chromium]=chromium
   [git]=git [dockerd]=docker.io [docker]=docker.io [iptables]=iptables [ip]=iproute2 [debootstrap]=debootstrap
-  [musl-gcc]=musl-tools [pkg-config]=pkg-config
+  [musl-gcc]=musl-tools [pkg-config]=pkg-config [nsenter]=util-linux [tcpdump]=tcpdump
 )
 
 _apt_updated=0

@@ -5,12 +5,12 @@
 # give the ports their defaults (local-env.sh, apps.sh).
 
 ZT_PORT_VARS=(ZT_PG_PORT ZT_SPIRE_SERVER_PORT ZT_SPIRE_SERVER_HEALTH_PORT ZT_SPIRE_AGENT_HEALTH_PORT
-  ZT_OIDC_PORT ZT_BAO_PORT ZT_BACKEND_PORT ZT_FRONTEND_PORT)
+  ZT_OIDC_PORT ZT_BAO_PORT ZT_BACKEND_PORT ZT_BACKEND_HEALTH_PORT ZT_FRONTEND_PORT)
 declare -A ZT_PORT_WHAT=(
   [ZT_PG_PORT]=PostgreSQL [ZT_SPIRE_SERVER_PORT]="the SPIRE server"
   [ZT_SPIRE_SERVER_HEALTH_PORT]="the SPIRE server health check" [ZT_SPIRE_AGENT_HEALTH_PORT]="the SPIRE agent health check"
   [ZT_OIDC_PORT]="the SPIRE OIDC discovery provider" [ZT_BAO_PORT]=OpenBao
-  [ZT_BACKEND_PORT]="the backend" [ZT_FRONTEND_PORT]="the frontend"
+  [ZT_BACKEND_PORT]="the backend" [ZT_BACKEND_HEALTH_PORT]="the backend's health checks" [ZT_FRONTEND_PORT]="the frontend"
 )
 
 # The ports the operator set, before any default is applied.

@@ -51,3 +51,10 @@ download_openbao() {
   install -m 755 "$tmp/bao" "$ZT_TOOLS_DIR/bin/bao"
   rm -rf "$tmp"
 }
+
+# spiffe-helper is not covered by this path (its release archives were never tried, and an
+# untried download is no place to take a binary from): it is built from Go modules only.
+download_spiffe_helper() {
+  die "spiffe-helper $SPIFFE_HELPER_VERSION is built from Go modules only" \
+    "install Go 1.26.6 or newer and rerun, or put a spiffe-helper $SPIFFE_HELPER_VERSION binary on PATH"
+}

