@@ -26,7 +26,7 @@ ZT_KIND_SECRETS_NAME=${ZT_KIND_SECRETS_DIR#"$ZT_REPO_ROOT"/}/
 ZT_KIND_STATE_CONFIGMAP=zt-demo-setup
 
 # Overrides for machines that cannot take the default path: no access to the Helm repositories
-# or to a registry, or a host that needs different kubelet or chart settings (the README's
+# or to a registry, or a host that needs different kubelet or chart settings (docs/kind.md,
 # "Overrides" table). Unset, setup runs exactly what kind-config.yaml and the values files say.
 #   ZT_KIND_NODE_IMAGE    node image for every node instead of kind-config.yaml's kindest/node
 #   ZT_KIND_CONFIG_PATCH  a file of kind config fields (kubeadmConfigPatches, containerdConfigPatches)
@@ -335,9 +335,24 @@ kind_spire() {
   helm_release zt-spire spire-server "$SPIRE_REPO" spire "$SPIRE_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/spire/values.yaml"
   [[ "$HELM_RELEASE_ACTION" != unchanged ]] || heal_expired_agents spire-server
   wait_rollouts spire-server
-  kube_apply -f "$ZT_REPO_ROOT/infrastructure/spire/clusterspiffeids.yaml" ||
+  # The X.509-SVIDs' lifetime: the manifest's, or ZT_X509_SVID_TTL when it differs.
+  sed "s/^  ttl: .*/  ttl: $ZT_X509_SVID_TTL/" "$ZT_REPO_ROOT/infrastructure/spire/clusterspiffeids.yaml" >"$ZT_KIND_WORK_DIR/clusterspiffeids.yaml"
+  kube_apply -f "$ZT_KIND_WORK_DIR/clusterspiffeids.yaml" ||
     die "the ClusterSPIFFEIDs were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/spire/clusterspiffeids.yaml shows why"
-  ok "ClusterSPIFFEIDs: $ZT_BACKEND_SPIFFE_ID, $ZT_FRONTEND_SPIFFE_ID (no others)"
+  ok "ClusterSPIFFEIDs: backend, frontend, OpenBao, PostgreSQL (no others); X.509-SVIDs of $ZT_X509_SVID_TTL"
+  kind_trust_bundle
+}
+
+# The SPIRE trust bundle, in .secrets/spire-bundle.pem: what OpenBao's certificate (and the OIDC
+# provider's) must chain to, for setup's and the demo's clients. The CA rotates, so every run
+# fetches it again.
+kind_trust_bundle() {
+  ZT_KIND_TRUST_BUNDLE="$ZT_KIND_SECRETS_DIR/spire-bundle.pem"
+  (umask 077 && kube -n spire-server exec zt-spire-server-0 -c spire-server -- \
+    /opt/spire/bin/spire-server bundle show -format pem >"$ZT_KIND_TRUST_BUNDLE.new") ||
+    give_up spire-server "the SPIRE server's trust bundle"
+  mv "$ZT_KIND_TRUST_BUNDLE.new" "$ZT_KIND_TRUST_BUNDLE"
+  export BAO_CACERT=$ZT_KIND_TRUST_BUNDLE
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -382,16 +397,19 @@ kind_postgres() {
 # All of it goes through OpenBao's HTTP API over a port-forward, with keys and tokens in request
 # bodies read from stdin: never on a command line (where `ps` would show them), never printed.
 
+# A port-forward to OpenBao, spoken to over TLS as https://localhost:PORT (localhost is among the
+# DNS names of its X.509-SVID), verified against the SPIRE trust bundle.
 openbao_port_forward() {
   [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] && return
+  [[ -n "${ZT_KIND_TRUST_BUNDLE:-}" ]] || kind_trust_bundle
   local port
   port=$(free_local_port 28200 OpenBao)
   kube -n openbao port-forward pod/openbao-0 "$port:8200" >"$ZT_KIND_WORK_DIR/port-forward.log" 2>&1 &
   ZT_KIND_BAO_PF_PID=$!
-  ZT_KIND_BAO_ADDR="http://127.0.0.1:$port"
+  ZT_KIND_BAO_ADDR="https://localhost:$port"
   trap stop_openbao_port_forward EXIT
-  wait_until 60 "a port-forward to OpenBao" curl -s -o /dev/null "$ZT_KIND_BAO_ADDR/v1/sys/seal-status" ||
-    { show_log_tail "$ZT_KIND_WORK_DIR/port-forward.log"; give_up openbao "a port-forward to OpenBao"; }
+  wait_until 60 "a port-forward to OpenBao" curl --cacert "$ZT_KIND_TRUST_BUNDLE" -s -o /dev/null "$ZT_KIND_BAO_ADDR/v1/sys/seal-status" ||
+    { show_log_tail "$ZT_KIND_WORK_DIR/port-forward.log"; give_up openbao "a port-forward to OpenBao (over TLS, verified against $ZT_KIND_TRUST_BUNDLE)"; }
 }
 
 stop_openbao_port_forward() {
@@ -405,6 +423,9 @@ stop_openbao_port_forward() {
 }
 
 kind_openbao() {
+  # spiffe-helper's configuration (and its namespace) must be there before OpenBao's pod starts.
+  kube_apply -f "$ZT_REPO_ROOT/infrastructure/openbao/spiffe-helper.yaml" ||
+    die "the ConfigMap openbao/openbao-spiffe-helper was refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/openbao/spiffe-helper.yaml shows why"
   helm_release openbao openbao "$OPENBAO_REPO" openbao "$OPENBAO_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/openbao/values.yaml"
   # Not Ready while sealed (its readiness probe is `bao status`): wait for Running, not Ready.
   wait_until "$ZT_KIND_TIMEOUT" "the OpenBao pod" kube -n openbao get pod openbao-0 || give_up openbao "OpenBao"
@@ -437,16 +458,14 @@ kind_policies() {
 # 8. OpenBao's configuration: the step local mode runs, with kind's connection facts
 
 kind_configure_openbao() {
-  local bundle="$ZT_KIND_SECRETS_DIR/spire-bundle.pem"
-  # The CA that signed the OIDC provider's serving certificate; it rotates, so refresh it every run.
-  (umask 077 && kube -n spire-server exec zt-spire-server-0 -c spire-server -- \
-    /opt/spire/bin/spire-server bundle show -format pem >"$bundle") ||
-    give_up spire-server "the SPIRE server's trust bundle"
+  # The SPIRE bundle verifies the OIDC provider's serving certificate (JWKS), OpenBao's (this
+  # client) and, in the file spiffe-helper keeps inside OpenBao's pod, PostgreSQL's.
   openbao_port_forward
-  BAO_ADDR="$ZT_KIND_BAO_ADDR" BAO_TOKEN="$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")" \
+  BAO_ADDR="$ZT_KIND_BAO_ADDR" BAO_CACERT="$ZT_KIND_TRUST_BUNDLE" BAO_TOKEN="$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")" \
     "$ZT_REPO_ROOT/infrastructure/openbao/configure.sh" \
-    --jwks-url "https://$ZT_KIND_OIDC_SERVICE/keys" --jwks-ca-file "$bundle" --issuer "$ZT_KIND_JWT_ISSUER" \
-    --pg-host "$ZT_KIND_PG_HOST" --pg-admin-password-file "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password" \
+    --jwks-url "https://$ZT_KIND_OIDC_SERVICE/keys" --jwks-ca-file "$ZT_KIND_TRUST_BUNDLE" --issuer "$ZT_KIND_JWT_ISSUER" \
+    --pg-host "$ZT_KIND_PG_HOST" --pg-sslrootcert /openbao/tls/bundle.pem \
+    --pg-admin-password-file "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password" \
     --rotation "$ZT_ROTATION_SETTING"
   stop_openbao_port_forward
 }
