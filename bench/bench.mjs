@@ -2,13 +2,22 @@
 // One run reports: login throughput next to raw bcrypt cost-12 throughput on this machine (the
 // physical limit for login), p50/p99 latency and throughput of GET /api/auth/me and of a
 // database-backed route, and how many OpenBao calls those requests caused (it must be none).
+// The API is mutual TLS: the benchmark presents an X.509-SVID the backend admits, from BENCH_TLS_DIR
+// (svid.pem, key.pem, bundle.pem; bench/run.sh mints one for the frontend's SPIFFE ID).
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 
-const BACKEND = process.env.BACKEND_URL ?? 'http://127.0.0.1:8000';
+const BACKEND = process.env.BACKEND_URL ?? 'https://localhost:8000';
+const HEALTH = process.env.BACKEND_HEALTH_URL ?? 'http://127.0.0.1:8001';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const TLS_DIR = process.env.BENCH_TLS_DIR;
+if (!TLS_DIR) throw new Error('BENCH_TLS_DIR must name a directory with svid.pem, key.pem and bundle.pem (bench/run.sh makes one)');
+const tls = { cert: readFileSync(join(TLS_DIR, 'svid.pem')), key: readFileSync(join(TLS_DIR, 'key.pem')), ca: readFileSync(join(TLS_DIR, 'bundle.pem')) };
 
 const json = (method, body, token) => ({
   method,
@@ -16,20 +25,34 @@ const json = (method, body, token) => ({
   body: body && JSON.stringify(body),
 });
 
-async function login(username) {
-  const response = await fetch(`${BACKEND}/api/auth/login`, json('POST', { username, password: `${username}99` }));
-  if (response.status !== 200) throw new Error(`login failed (${response.status}); is the backend up? run scripts/setup.sh`);
-  return (await response.json()).access_token;
+/** One call to the API over mutual TLS (the server verified against the bundle and its name). */
+function call(path, { method, headers, body }) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${BACKEND}${path}`, { method, headers, ...tls }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject).end(body);
+  });
 }
 
+async function login(username) {
+  const response = await call('/api/auth/login', json('POST', { username, password: `${username}99` }));
+  if (response.status !== 200) throw new Error(`login failed (${response.status}); is the backend up? run scripts/setup.sh`);
+  return JSON.parse(response.text).access_token;
+}
+
+/** From the plain health-and-metrics port. */
 async function openbaoCalls() {
-  const text = await (await fetch(`${BACKEND}/metrics`)).text();
+  const text = await (await fetch(`${HEALTH}/metrics`)).text();
   return [...text.matchAll(/^zt_openbao_requests_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 function load(title, path, options, connections = CONNECTIONS) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: `${BACKEND}${path}`, connections, duration: SECONDS, ...options }, (error, result) => {
+    // autocannon presents the client certificate but does not verify the server (it forces
+    // rejectUnauthorized off); call() above does, and the backend verifies autocannon's.
+    autocannon({ url: `${BACKEND}${path}`, connections, duration: SECONDS, tlsOptions: tls, ...options }, (error, result) => {
       if (error) return reject(error);
       const failed = result.non2xx + result.errors + result.timeouts;
       resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, failed });

@@ -9,8 +9,10 @@
 #   3. Static secrets: a KV v2 round trip with the backend's OpenBao token, and what its policy denies
 #   4. Dynamic secrets: the temporary PostgreSQL user, its lease and its sessions; a rotation
 #      that creates the next user and drops the old one
-#   5. Network security (kind mode only): Hubble flows with SPIFFE-backed mutual authentication,
-#      and the frontend's denied attempt to reach OpenBao
+#   5. Network security: mutual TLS with X.509-SVIDs on every hop (OpenBao's certificate, plain
+#      text refused, the backend's API closed to every identity but the frontend's); in kind mode
+#      also Hubble flows with Cilium's mutual authentication, and the frontend's denied attempt
+#      to reach OpenBao
 #   6. Questions: where each part lives in the code
 #
 # Each step explains itself, shows the exact command, runs it, highlights the line that matters
@@ -56,10 +58,36 @@ login() {
   backend_api POST /api/auth/login "{\"username\":\"$1\",\"password\":\"${1}99\"}" | jq -r '.access_token // empty'
 }
 
-# openbao_login SVID: OpenBao's answer to a JWT login with SVID, over its HTTP API as the backend
+# openbao_login SVID: OpenBao's answer to a JWT login with SVID, over its HTTPS API as the backend
 # logs in (printf is a builtin, so the token is on no command line).
 openbao_login() {
-  printf '{"role":"%s","jwt":"%s"}' "$ZT_BAO_JWT_ROLE" "$1" | curl -s -X POST --data @- "$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
+  printf '{"role":"%s","jwt":"%s"}' "$ZT_BAO_JWT_ROLE" "$1" |
+    curl -s --cacert "$DEMO_CACERT" -X POST --data @- "$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
+}
+
+# The X.509-SVIDs the demo presents to the backend's API: the frontend's (the only identity it
+# admits, so the demo acts as the frontend) and an impostor's, minted by the SPIRE server's admin
+# API into a private directory that goes when the demo ends; again when less than a minute is left.
+demo_client_certificates() {
+  local name id
+  [[ -n "${DEMO_TLS_DIR:-}" ]] || DEMO_TLS_DIR=$(mktemp -d)
+  for name in frontend impostor; do
+    id=$ZT_FRONTEND_SPIFFE_ID
+    [[ "$name" == impostor ]] && id=$ZT_IMPOSTOR_SPIFFE_ID
+    openssl x509 -checkend 60 -noout -in "$DEMO_TLS_DIR/$name/svid.pem" >/dev/null 2>&1 && continue
+    (umask 077 && mkdir -p "$DEMO_TLS_DIR/$name")
+    mint_svid "$id" "$DEMO_TLS_DIR/$name" ||
+      die "the SPIRE server minted no X.509-SVID for $id" "is it running? scripts/setup.sh starts what is down"
+  done
+}
+
+# openssl_peer HOST:PORT CA_FILE: the certificate a TLS server presents (its SANs, issuer and
+# expiry) and whether its chain verifies against CA_FILE.
+openssl_peer() {
+  local out
+  out=$(openssl s_client -connect "$1" -CAfile "$2" -verify_return_error </dev/null 2>&1 || true)
+  openssl x509 -noout -ext subjectAltName -issuer -enddate <<<"$out" 2>/dev/null | sed 's/^ *//'
+  grep -m1 -E '^ *Verify return code' <<<"$out" | sed 's/^ *//'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -213,7 +241,31 @@ wait_for_rotation() {
 }
 
 part_network() {
-  part 5 "Network security: Cilium, mutual authentication and Hubble"
+  part 5 "Network security: mutual TLS on every hop, and Cilium"
+  say "Every connection between the workloads is TLS 1.3 with X.509-SVIDs from SPIRE: frontend to backend (both ends show a certificate), backend to OpenBao, backend and OpenBao to PostgreSQL. Each end checks the other's certificate against SPIRE's trust bundle and accepts only the SPIFFE ID it expects. The certificates live $ZT_X509_SVID_TTL and renew at half-life, without a restart."
+  say "What OpenBao presents: its SPIFFE ID in the certificate's subjectAltName, issued by SPIRE's CA, and a chain that verifies against the SPIRE trust bundle:"
+  show_run 'tls_attempt openbao-certificate' 'URI:spiffe|Verify return code'
+  check "OpenBao's certificate is an X.509-SVID for $ZT_OPENBAO_SPIFFE_ID" out_has "URI:$ZT_OPENBAO_SPIFFE_ID"
+  check "it chains to the SPIRE trust bundle" out_has 'Verify return code: 0 \(ok\)'
+  say "Plain text is refused everywhere. A plain HTTP request to OpenBao, and psql to PostgreSQL without TLS:"
+  show_run 'tls_attempt openbao-plain' 'HTTPS'
+  check "OpenBao refuses plain HTTP" out_has 'Client sent an HTTP request to an HTTPS server'
+  show_run 'tls_attempt postgres-plain' 'no encryption'
+  check "PostgreSQL refuses a connection without TLS" out_has 'no encryption'
+  pause
+
+  say "The backend's API admits one identity, the frontend's. A client without a certificate, or with a valid X.509-SVID from the same SPIRE for another SPIFFE ID ($ZT_IMPOSTOR_SPIFFE_ID), is cut off in the TLS handshake, before any HTTP:"
+  show_run 'tls_attempt backend-no-cert' 'refused|certificate required'
+  check "the backend refuses a client without a certificate" out_has '^refused'
+  show_run 'tls_attempt backend-impostor' 'refused|answered'
+  check "the backend refuses $ZT_IMPOSTOR_SPIFFE_ID" out_has '^refused'
+  say "And what each peer proved in its last handshake with the backend, as the console shows it:"
+  show_run 'backend_api GET /api/security/status "" "$session" | jq .tls' 'spiffe_id|expires_at|renewals'
+  check "the backend's caller proved the frontend's SPIFFE ID" out_has "\"spiffe_id\": \"$ZT_FRONTEND_SPIFFE_ID\""
+  check "OpenBao proved $ZT_OPENBAO_SPIFFE_ID to the backend" out_has "\"spiffe_id\": \"$ZT_OPENBAO_SPIFFE_ID\""
+  check "PostgreSQL proved $ZT_POSTGRES_SPIFFE_ID to the backend" out_has "\"spiffe_id\": \"$ZT_POSTGRES_SPIFFE_ID\""
+  pause
+
   demo_network_part
   pause
 }
@@ -236,12 +288,15 @@ identity facts (one source)|infrastructure/identity.json
 4 rotating pool, drain, revoke|backend/src/database/
 4 what a v- user may do|infrastructure/openbao/sql/creation.sql
 4 tables and grants|infrastructure/postgres/bootstrap.sql
+5 TLS of every hop, by SPIFFE ID|backend/spiffe/src/
+5 the backend's end of each TLS hop|backend/src/tls/
+5 who may connect to PostgreSQL|infrastructure/postgres/pg_hba.conf
 5 network policies|infrastructure/cilium/policies/
 5 Hubble commands|scripts/hubble.sh
 the live console|frontend/app/(app)/security/
 tests of every claim above|tests/chain/
 EOF
-  say "The README's troubleshooting section covers the known traps (issuer mismatch, audience binding, sealed OpenBao, leases dying with their token, laptop sleep)."
+  say "docs/troubleshooting.md covers the known traps (issuer mismatch, audience binding, refused certificates, sealed OpenBao, leases dying with their token, laptop sleep)."
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -286,12 +341,17 @@ main() {
   [[ -n "$DEMO_MODE" ]] || DEMO_MODE=$(detect_stack_mode)
   load_mode
   demo_connect
+  demo_client_certificates
+  # shellcheck disable=SC2064 # the directory is known now
+  trap "rm -rf '$DEMO_TLS_DIR'; declare -F stop_openbao_port_forward >/dev/null && stop_openbao_port_forward; true" EXIT
 
   printf '%szt-demo: a zero-trust walkthrough (%s mode%s)%s\n' "$_c_bold" "$DEMO_MODE" "$( ((DEMO_AUTO)) && echo ", checking every step")" "$_c_off"
   demo_legend
-  note "openbao_login SVID                 printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' SVID | curl -s -X POST --data @- \$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
+  note "openbao_login SVID                 printf '{\"role\":\"$ZT_BAO_JWT_ROLE\",\"jwt\":\"%s\"}' SVID | curl -s --cacert \$DEMO_CACERT -X POST --data @- \$BAO_ADDR/v1/auth/$ZT_BAO_JWT_MOUNT/login"
+  note "tls_attempt WHAT                   a TLS (or plain) connection attempt of part 5, and what came of it"
+  note "DEMO_CACERT                        $DEMO_CACERT, the SPIRE trust bundle"
   # Parts 2 to 4 need a session and the backend's OpenBao token from the parts before them.
-  if [[ -n "$only" && "$only" != 1 && "$only" != 5 && "$only" != 6 ]]; then
+  if [[ -n "$only" && "$only" != 1 && "$only" != 6 ]]; then
     hidden 'session=$(login jake)'
     [[ "$only" == 3 ]] && hidden 'backend_token=$(openbao_login "$(fetch_svid backend)" | jq -r .auth.client_token)'
   fi
@@ -308,7 +368,7 @@ main() {
     esac
   done
   printf '\n%sDone%s: %s checks passed%s.\n' "$_c_bold" "$_c_off" "$DEMO_CHECKS" \
-    "$([[ "$DEMO_MODE" == local && ( -z "$only" || "$only" == 5 ) ]] && echo "; part 5 needs kind mode")"
+    "$([[ "$DEMO_MODE" == local && ( -z "$only" || "$only" == 5 ) ]] && echo "; part 5's Cilium half needs kind mode")"
 }
 
 main "$@"

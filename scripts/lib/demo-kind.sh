@@ -2,11 +2,12 @@
 # shellcheck disable=SC2034 # DEMO_* variables are read by scripts/demo.sh and demo-ui.sh
 # The demo's shorthands in kind mode, with the same names as in local mode (demo-local.sh): here
 # they reach into the cluster. The backend is reached from inside the frontend pod (the one path
-# the network policies allow, with mutual authentication); bao, psql and spire-server run inside
-# their pods. Sourced after common.sh, identity.sh and kind.sh.
+# the network policies allow, with mutual authentication), over mutual TLS with an X.509-SVID for
+# the frontend's SPIFFE ID; bao, psql and spire-server run inside their pods. Sourced after
+# common.sh, identity.sh and kind.sh.
 
 demo_connect() {
-  have kubectl || die "kubectl is needed for kind mode" "see the README's Kubernetes (kind) section"
+  have kubectl || die "kubectl is needed for kind mode" "see docs/kind.md"
   kubectl get nodes >/dev/null 2>&1 ||
     die "the kind cluster $ZT_KIND_CLUSTER does not answer (context $ZT_KIND_CONTEXT)" "start it with scripts/setup.sh --kind"
   mkdir -p "$ZT_KIND_WORK_DIR"
@@ -20,6 +21,7 @@ demo_connect() {
   local port
   port=$(awk '/hostPort:/ {print $2; exit}' "$ZT_KIND_WORK_DIR/kind-config.yaml" 2>/dev/null || true)
   DEMO_APP_URL="http://localhost:${port:-$ZT_KIND_APP_PORT}"
+  DEMO_CACERT=$ZT_KIND_TRUST_BUNDLE
   BAO_ADDR=$ZT_KIND_BAO_ADDR
   unset BAO_TOKEN
   kubectl -n 99-apps rollout status deployment/backend --timeout=120s >/dev/null 2>&1 ||
@@ -29,22 +31,71 @@ demo_connect() {
 demo_legend() {
   say "Kind mode: the commands below use these shorthands:"
   note "kubectl ...                        kubectl --context $ZT_KIND_CONTEXT ..."
-  note "backend_api M PATH [JSON] [TOKEN]  an HTTP call to the backend from inside the frontend pod (node's fetch), the path the policies allow"
+  note "backend_api M PATH [JSON] [TOKEN]  an HTTPS call to the backend from inside the frontend pod (node), the path the policies allow, with the frontend's X.509-SVID (minted by mint_svid)"
+  note "mint_svid SPIFFE_ID DIR             spire-server x509 mint -spiffeID SPIFFE_ID (an admin's power: an X.509-SVID for any ID), as PEM files in DIR"
   note "spire-server ...                   /opt/spire/bin/spire-server ... inside zt-spire-server-0"
   note "fetch_svid backend|frontend        spire-server jwt mint -audience $ZT_JWT_AUDIENCE for that SPIFFE ID (the app images carry no SPIRE CLI)"
-  note "bao ...                            bao ... inside openbao-0, with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
+  note "bao ...                            bao ... inside openbao-0 (over TLS, verified against the SPIRE bundle), with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
   note "psql ...                           psql as postgres on $ZT_DB_NAME inside postgres-0"
   note "BAO_ADDR                           $BAO_ADDR, a port-forward to openbao-0"
 }
 
 kubectl() { command kubectl --context "$ZT_KIND_CONTEXT" "$@"; }
 
-# The node script reads the session token from stdin, so it is on no command line. Like the curl of
-# local mode, it sends a JSON content type only with a body (the backend refuses an empty JSON body).
-DEMO_FETCH_JS='let t="";process.stdin.on("data",d=>t+=d).on("end",async()=>{const[m,p,b]=process.argv.slice(1);const h={};if(b)h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;try{const r=await fetch(process.env.BACKEND_URL+p,{method:m,headers:h,body:b||undefined});process.stdout.write(await r.text())}catch(e){console.log("blocked:",e.cause?.code||e.name);process.exitCode=1}})'
+# The node script reads a JSON object from stdin: the session token and the client certificate,
+# key and bundle (empty for a call without a certificate), so none of them is on a command line.
+# It accepts only a server whose certificate names the backend's SPIFFE ID. Like the curl of local
+# mode, it sends a JSON content type only with a body (the backend refuses an empty JSON body),
+# and says "refused: why" when no answer came.
+DEMO_FETCH_JS='let i="";process.stdin.on("data",d=>i+=d).on("end",()=>{const{token:t,cert,key,ca}=JSON.parse(i);const[m,p,b,id]=process.argv.slice(1);const h={};if(b)h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;const r=require("https").request(process.env.BACKEND_URL+p,{method:m,headers:h,cert:cert||undefined,key:key||undefined,ca,checkServerIdentity:(n,c)=>(c.subjectaltname||"").split(", ").includes("URI:"+id)?undefined:new Error("not "+id)},s=>{let o="";s.on("data",d=>o+=d).on("end",()=>process.stdout.write(o))});r.on("error",e=>{console.log("refused:",e.code||"",e.message);process.exitCode=1});r.end(b||undefined)})'
+
+# backend_call IDENTITY METHOD PATH [JSON] [TOKEN]: the backend's answer to a call from inside the
+# frontend pod presenting IDENTITY's minted X.509-SVID (frontend, impostor), or none (none).
+backend_call() {
+  local certs="$DEMO_TLS_DIR/$1"
+  [[ "$1" == none ]] && certs="$DEMO_TLS_DIR/frontend"
+  jq -n --arg token "${5:-}" --rawfile ca "$certs/bundle.pem" \
+    --arg cert "$([[ "$1" == none ]] || cat "$certs/svid.pem")" --arg key "$([[ "$1" == none ]] || cat "$certs/key.pem")" \
+    '{token: $token, cert: $cert, key: $key, ca: $ca}' |
+    kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$2" "$3" "${4:-}" "$ZT_BACKEND_SPIFFE_ID"
+}
 
 backend_api() {
-  printf '%s' "${4:-}" | kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$1" "$2" "${3:-}"
+  demo_client_certificates
+  backend_call frontend "$@"
+}
+
+# mint_svid SPIFFE_ID DIR: an X.509-SVID for any SPIFFE ID, from the SPIRE server's admin API (the
+# demo's way to act as the frontend, or as an impostor): svid.pem, key.pem, bundle.pem in DIR.
+mint_svid() {
+  local minted
+  minted=$(spire-server x509 mint -spiffeID "$1" -ttl 1h -output json 2>/dev/null) || return 1
+  (umask 077 && der_to_pem "$minted" '.x509_svid[]' CERTIFICATE >"$2/svid.pem" &&
+    der_to_pem "$minted" '.private_key' 'PRIVATE KEY' >"$2/key.pem" &&
+    der_to_pem "$minted" '.root_cas[]' CERTIFICATE >"$2/bundle.pem")
+}
+
+# der_to_pem JSON FILTER LABEL: the base64 DER values FILTER picks from JSON, as PEM blocks.
+der_to_pem() {
+  local der
+  jq -r "$2" <<<"$1" | while read -r der; do
+    printf -- '-----BEGIN %s-----\n%s\n-----END %s-----\n' "$3" "$(fold -w 64 <<<"$der")" "$3"
+  done
+}
+
+# tls_attempt WHAT: a client without the right credentials tries a hop (part 5), from where the
+# policies let it: OpenBao through setup's port-forward, PostgreSQL from inside its pod, the backend
+# from inside the frontend's.
+tls_attempt() {
+  case "$1" in
+    openbao-certificate) openssl_peer "localhost:${BAO_ADDR##*:}" "$DEMO_CACERT" ;;
+    openbao-plain) curl -sS -m 5 "http://localhost:${BAO_ADDR##*:}/v1/sys/health"; echo ;;
+    postgres-plain)
+      kubectl -n data exec postgres-0 -c postgres -- psql "host=127.0.0.1 dbname=$ZT_DB_NAME user=$ZT_DB_ADMIN_USER sslmode=disable connect_timeout=5" -c 'SELECT 1' 2>&1 || true
+      ;;
+    backend-no-cert) backend_call none GET /api/health/live || true ;;
+    backend-impostor) backend_call impostor GET /api/health/live || true ;;
+  esac
 }
 
 spire-server() { kubectl -n spire-server exec zt-spire-server-0 -c spire-server -- /opt/spire/bin/spire-server "$@"; }
@@ -61,7 +112,7 @@ bao() {
   local arg value_on_stdin=0
   for arg; do [[ "$arg" == *=- ]] && value_on_stdin=1; done
   { printf '%s\n' "${BAO_TOKEN:-$DEMO_ROOT_TOKEN}"; if ((value_on_stdin)); then cat; fi; } |
-    kubectl -n openbao exec -i openbao-0 -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN BAO_ADDR=http://127.0.0.1:8200; exec bao "$@"' bao "$@"
+    kubectl -n openbao exec -i openbao-0 -c openbao -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN; exec bao "$@"' bao "$@"
 }
 
 psql() { kubectl -n data exec -i postgres-0 -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
@@ -72,8 +123,8 @@ demo_network_part() {
   pause
 
   say "The frontend tries to reach OpenBao directly. Its policy denies it, so the packets never arrive."
-  show_run "kubectl -n 99-apps exec deploy/frontend -c frontend -- node -e \"fetch('http://openbao.openbao.svc:8200/v1/sys/health',{signal:AbortSignal.timeout(5000)}).then(r=>console.log('reached OpenBao, HTTP',r.status),e=>console.log('blocked:',e.cause?.code||e.name))\"" 'blocked|reached'
-  check "the frontend cannot reach OpenBao" out_has '^blocked'
+  show_run "kubectl -n 99-apps exec deploy/frontend -c frontend -- node -e \"fetch('https://openbao.openbao.svc:8200/v1/sys/health',{signal:AbortSignal.timeout(5000)}).then(r=>console.log('reached OpenBao, HTTP',r.status),e=>console.log('blocked:',e.cause?.code||e.name))\"" 'blocked|reached'
+  check "the frontend cannot reach OpenBao" out_has '^blocked: (TimeoutError|UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT)'
   say "Hubble saw it: the drop, with its reason."
   show_run 'scripts/hubble.sh drops --from-pod 99-apps/frontend --to-namespace openbao' 'DROPPED|POLICY_DEN'
   check "Hubble shows frontend -> OpenBao DROPPED" hubble_has_flow --verdict DROPPED --from-pod 99-apps/frontend --to-namespace openbao
