@@ -96,6 +96,23 @@ clean_engine() {
   fi
 }
 
+# Port-forwards (kubectl, found by the suite's kubeconfig in their environment) and packet
+# captures (tcpdump, found by the suite's capture directories on their command line) that an
+# interrupted earlier run left running.
+stop_stale_processes() {
+  local kubeconfig=$1 pid stale=()
+  for pid in $(pgrep -x kubectl 2>/dev/null); do
+    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "KUBECONFIG=$kubeconfig" || continue
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ' port-forward ' && stale+=("$pid")
+  done
+  for pid in $(pgrep -x tcpdump 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q '/zt-capture-' && stale+=("$pid")
+  done
+  ((${#stale[@]})) || return 0
+  kill "${stale[@]}" 2>/dev/null || true
+  ok "stopped ${#stale[@]} port-forwards and captures an earlier run left running (pids ${stale[*]})"
+}
+
 # A loopback port for the app: 3000 unless something (a local stack, say) holds it.
 free_app_port() {
   local port
@@ -116,7 +133,7 @@ main() {
   env_file="$state/$(basename "$env_file")"
   started=$(date +%s)
   is_root || die "the kind suite runs its own dockerd, which needs root" "run scripts/test.sh as root"
-  ensure_commands dockerd docker iptables debootstrap musl-gcc pkg-config python3 jq
+  ensure_commands dockerd docker iptables debootstrap musl-gcc pkg-config python3 jq tcpdump nsenter
   dpkg -s libseccomp-dev >/dev/null 2>&1 || { can_apt_install && apt_install libseccomp-dev; }
   have go || die "the kind suite builds Kubernetes, Cilium and SPIRE from Go modules, and go is missing" "install Go 1.26"
 
@@ -130,6 +147,7 @@ main() {
   tools_bin=$("$ZT_KIND_DIR/tools.sh")
   export PATH="$tools_bin:$PATH"
   clean_engine
+  stop_stale_processes "$state/kubeconfig"
   info "charts"
   ensure_charts
   info "images (tests/kind/images/images.tsv)"
@@ -150,6 +168,9 @@ ZT_KIND_NODE_IMAGE=zt-demo.test/kind-node:v$KUBECTL_VERSION
 ZT_CHART_DIR=$CHART_DIR
 ZT_KIND_EXTRA_VALUES=$ZT_KIND_DIR/overlay/values
 ZT_KIND_CONFIG_PATCH=$ZT_KIND_DIR/overlay/kind-config-patch.yaml
+# The suite's setting (not a machine's need): X.509-SVIDs of a minute, so every certificate of
+# every hop renews (at half-life) several times during the run, under the suite's load.
+ZT_X509_SVID_TTL=1m
 EOF
   ok "ready in $(($(date +%s) - started))s; environment in $env_file"
 }

@@ -60,12 +60,48 @@ bridge_down() {
   ip link delete "$ENGINE_BRIDGE"
 }
 
+# The pids of dockerd processes on this engine's data directory, whatever the pid file says: an
+# earlier run that was killed can leave one behind that no longer answers, or one whose pid file
+# is gone. Two daemons on one data directory corrupt it.
+engine_pids() {
+  local pid
+  for pid in $(pgrep -x dockerd 2>/dev/null); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--data-root $ENGINE_DIR/data" && echo "$pid"
+  done
+  return 0
+}
+
+# stop_pids WHAT PID...: TERM, then KILL what is left after 60 s.
+stop_pids() {
+  local what=$1 pid waited
+  shift
+  (($#)) || return 0
+  kill "$@" 2>/dev/null || true
+  for pid in "$@"; do
+    for ((waited = 0; waited < 120; waited++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      warn "$what (pid $pid) did not stop within 60s: killing it"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
 engine_start() {
   if pid_alive "$ENGINE_PIDFILE" dockerd && engine_answers; then
     ok "private dockerd already runs (pid $(<"$ENGINE_PIDFILE"), $ENGINE_SOCKET)"
     return
   fi
   is_root || die "the kind suite starts its own dockerd, which needs root" "run scripts/test.sh as root, or skip this suite"
+  local stale
+  stale=$(engine_pids)
+  if [[ -n "$stale" ]]; then
+    warn "a dockerd an earlier run left on $ENGINE_DIR/data does not answer (pid $(echo "$stale" | tr '\n' ' ')): stopping it"
+    # shellcheck disable=SC2086 # a list of pids
+    stop_pids "the stale dockerd" $stale
+  fi
   ensure_commands dockerd iptables ip
   mkdir -p "$ENGINE_DIR/data" "$ENGINE_EXEC_ROOT"
   bridge_up
@@ -89,25 +125,19 @@ engine_start() {
 }
 
 engine_stop() {
-  if ! pid_alive "$ENGINE_PIDFILE" dockerd; then
+  local pids
+  pids=$(engine_pids)
+  if [[ -z "$pids" ]]; then
+    rm -f "$ENGINE_SOCKET" "$ENGINE_PIDFILE"
+    bridge_down
     ok "private dockerd is not running"
     return
   fi
-  local pid
-  pid=$(<"$ENGINE_PIDFILE")
-  kill "$pid"
-  local deadline=$(($(date +%s) + 60))
-  while kill -0 "$pid" 2>/dev/null; do
-    if (($(date +%s) >= deadline)); then
-      warn "dockerd (pid $pid) did not stop within 60s: killing it"
-      kill -9 "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.5
-  done
+  # shellcheck disable=SC2086 # a list of pids
+  stop_pids dockerd $pids
   rm -f "$ENGINE_SOCKET" "$ENGINE_PIDFILE"
   bridge_down
-  ok "private dockerd stopped (pid $pid)"
+  ok "private dockerd stopped (pid $(echo "$pids" | tr '\n' ' ' | sed 's/ $//'))"
 }
 
 main() {
