@@ -16,6 +16,8 @@ export default defineConfig({
           include: ['chain/**/*.test.ts'],
           // One real stack for the whole project: started once, shared, torn down at the end.
           globalSetup: ['chain/global-setup.ts'],
+          // Each file closes the tests' client identity (its Workload API stream) when it ends.
+          setupFiles: ['chain/close-clients.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -8,7 +8,11 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
+import { closeTestClients } from '../lib/api-identity.ts';
+import { api } from '../lib/backend.ts';
 import { STANDIN_TOKENS } from '../lib/github-standin.ts';
+import { identity } from '../lib/identity.ts';
+import { loadStackEnv } from '../lib/stack.ts';
 import { repoPath } from '../lib/repo.ts';
 import { TEST_STACK_ENV } from '../lib/test-stack.ts';
 
@@ -73,9 +77,12 @@ test.describe('signing in', () => {
     await signIn(page, username, 'scully99');
   });
 
-  test('after 10 failed attempts the login page says to wait', async ({ page, request }) => {
+  test('after 10 failed attempts the login page says to wait', async ({ page }) => {
     const username = `target_${Date.now().toString(36)}`;
-    expect((await request.post('http://127.0.0.1:18000/api/auth/register', { data: { username, password: 'right-password' } })).status()).toBe(201);
+    // straight to the backend's mutual-TLS API, as the tests' own client identity
+    const registered = await api(loadStackEnv(), 'POST', '/api/auth/register', { body: { username, password: 'right-password' } });
+    closeTestClients();
+    expect(registered.status).toBe(201);
     await page.goto('/login');
     for (let attempt = 0; attempt <= 10; attempt++) {
       await page.getByLabel('Username').fill(username);
@@ -110,8 +117,12 @@ test.describe('the session', () => {
     await page.goto('/dashboard');
     await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
     // ended on the server too: the token the cookie held is refused, wherever it was copied to
-    const replayed = await fetch(`http://127.0.0.1:${TEST_STACK_ENV.ZT_BACKEND_PORT}/api/auth/me`, { headers: { authorization: `Bearer ${cookie!.value}` } });
-    expect(replayed.status).toBe(401);
+    try {
+      const replayed = await api(loadStackEnv(), 'GET', '/api/auth/me', { token: cookie!.value });
+      expect(replayed.status).toBe(401);
+    } finally {
+      await closeTestClients();
+    }
   });
 
   test('an expired session goes back to login with a message', async ({ page, context }) => {
@@ -230,6 +241,12 @@ test.describe('the zero-trust console', () => {
     await expect(page.getByTestId('console-db-username')).toHaveText(/^v-/);
     await expect(page.getByTestId('pool-gauges').getByRole('meter')).toHaveCount(3);
     await expect(page.getByRole('button', { name: 'Rotate credentials now' })).toHaveCount(0);
+    // every hop's peer, by the SPIFFE ID it proved in TLS, with its certificate's remaining life
+    await expect(page.getByTestId('tls-hop-backend')).toContainText(identity.spiffeIds.backend);
+    await expect(page.getByTestId('tls-hop-caller')).toContainText(identity.spiffeIds.frontend);
+    await expect(page.getByTestId('tls-hop-openbao')).toContainText(identity.spiffeIds.openbao);
+    await expect(page.getByTestId('tls-hop-postgres')).toContainText(identity.spiffeIds.postgres);
+    await expect(page.getByTestId('tls-svid-frontend')).toContainText(/expires in .* renewed \d+× since start/);
   });
 
   test('an admin rotates: the new user appears, the old one vanishes, and another tab sees no error', async ({ page, context }) => {

@@ -8,10 +8,13 @@
  * client, exactly as it would see two machines.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { clientTlsOptions } from '@zt-demo/spiffe';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testClientSvid } from '../lib/api-identity.ts';
 import { api, DEMO_USERS, expectErrorShape, login, uniqueName } from '../lib/backend.ts';
+import { identity } from '../lib/identity.ts';
 import { loadStackEnv, pgSuperuser, type StackEnv } from '../lib/stack.ts';
 
 let env: StackEnv;
@@ -73,11 +76,12 @@ describe('sign-in throttling (item 2)', () => {
   });
 });
 
-/** One raw HTTP/1.1 exchange: for requests fetch would refuse to send. */
-function rawExchange(request: string): Promise<{ status: number; body: string; head: string }> {
+/** One raw HTTP/1.1 exchange (over mutual TLS, as the tests' client): for requests fetch would refuse to send. */
+async function rawExchange(request: string): Promise<{ status: number; body: string; head: string }> {
   const { hostname, port } = new URL(env.ZT_BACKEND_URL!);
+  const tls = clientTlsOptions(await testClientSvid(env), identity.spiffeIds.backend);
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostname, port: Number(port) }, () => socket.end(request));
+    const socket = connect({ host: hostname, port: Number(port), ...tls }, () => socket.end(request));
     let answer = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
     socket.on('error', reject).on('close', () => {

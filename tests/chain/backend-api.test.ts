@@ -5,6 +5,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendFetch } from '../lib/api-identity.ts';
 import { api, DEMO_USERS, expectErrorShape, login, uniqueName } from '../lib/backend.ts';
 import { contractViolation } from '../lib/contract.ts';
 import { setGithubDown, STANDIN_TOKENS } from '../lib/github-standin.ts';
@@ -152,9 +153,9 @@ describe('GET /api/auth/me', () => {
       ['another key', { authorization: `Bearer ${forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, randomBytes(48))}` }],
     ];
     for (const [what, headers] of cases) {
-      const response = await fetch(`${env.ZT_BACKEND_URL}/api/auth/me`, { headers });
+      const response = await backendFetch(env, '/api/auth/me', { headers });
       expect(response.status, what).toBe(401);
-      const body = await response.json();
+      const body = (await response.json()) as { error: { code: string } };
       expect(body.error.code, what).toBe('unauthorized');
       expect(contractViolation('GET', '/api/auth/me', response.status, body), what).toBeUndefined();
     }
@@ -205,7 +206,7 @@ describe('POST /api/auth/logout', () => {
     const key = await signingKey();
     const claims = JSON.parse(Buffer.from((await login(env, 'jake')).split('.')[1]!, 'base64url').toString());
     delete claims.jti;
-    const response = await fetch(`${env.ZT_BACKEND_URL}/api/auth/me`, { headers: { authorization: `Bearer ${forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, key)}` } });
+    const response = await backendFetch(env, '/api/auth/me', { headers: { authorization: `Bearer ${forgeJwt({ alg: 'HS256', typ: 'JWT' }, claims, key)}` } });
     expect(response.status).toBe(401);
   });
 });

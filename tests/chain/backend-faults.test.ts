@@ -148,8 +148,8 @@ describe('PostgreSQL restarted', () => {
       const loginDuringOutage = await api(env, 'POST', '/api/auth/login', { body: { username: 'jake', password: 'jake99' } });
       expect(loginDuringOutage.status).toBe(503);
     } finally {
-      const started = pgCtl('-l', `${env.ZT_LOG_DIR}/postgres.log`, '-w', '-o',
-        `-c listen_addresses=127.0.0.1 -p ${env.ZT_PG_PORT} -k ${env.ZT_PG_DIR} -c unix_socket_permissions=0700`, 'start');
+      // as a user would: setup starts what is down (PostgreSQL, with its TLS settings) and nothing else
+      const started = runScript('setup.sh', ['--local']);
       expect(started.status, started.stderr).toBe(0);
     }
     await expect.poll(ready, { timeout: 30_000 }).toBe(200);

@@ -32,7 +32,7 @@ describe('scripts/demo.sh --auto (local mode)', () => {
   it('walks through all parts and exits 0', () => {
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
     for (const n of [1, 2, 3, 4, 5, 6]) expect(run.stdout).toMatch(new RegExp(`━━ Part ${n} of 6 · `));
-    expect(run.stdout).toMatch(/^Done: \d+ checks passed; part 5 needs kind mode\.$/m);
+    expect(run.stdout).toMatch(/^Done: \d+ checks passed; part 5's Cilium half needs kind mode\.$/m);
   });
 
   it('checked that each of the six demo users signs in with their role', () => {
@@ -95,15 +95,28 @@ describe('scripts/demo.sh --auto (local mode)', () => {
     expect(lines.map((line) => line.trim()).join(' ')).toBe(text);
   });
 
-  it('shows no token: no JWT, no OpenBao token, not the root token', () => {
+  it('shows no token and no key: no JWT, no OpenBao token, not the root token, no private key', () => {
     const output = run.stdout + run.stderr;
+    expect(output).not.toContain('PRIVATE KEY');
     expect(output).not.toMatch(/eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]{6,}/);
     expect(output).not.toMatch(/\bs\.[A-Za-z0-9]{20,}/);
     expect(output).not.toContain(rootToken(env));
   });
 
-  it("says plainly that part 5 needs kind mode, and why", () => {
-    expect(run.stdout).toContain('Part 5 needs kind mode');
+  it("checks every hop's TLS in local mode too, and says plainly that Cilium's half of part 5 needs kind mode", () => {
+    for (const check of [
+      `✓ OpenBao's certificate is an X.509-SVID for ${identity.spiffeIds.openbao}`,
+      '✓ it chains to the SPIRE trust bundle',
+      '✓ OpenBao refuses plain HTTP',
+      '✓ PostgreSQL refuses a connection without TLS',
+      '✓ the backend refuses a client without a certificate',
+      `✓ the backend refuses ${identity.testIdentities.impostor}`,
+      "✓ the backend's caller proved the frontend's SPIFFE ID",
+      `✓ OpenBao proved ${identity.spiffeIds.openbao} to the backend`,
+      `✓ PostgreSQL proved ${identity.spiffeIds.postgres} to the backend`,
+    ]) expect(run.stdout).toContain(check);
+    expect(run.stdout).toMatch(/▶ .*URI:spiffe:\/\/demo\.local\/ns\/openbao\/sa\/openbao/);
+    expect(run.stdout).toContain('The rest of part 5 needs kind mode');
     expect(run.stdout).toMatch(/no pod network for Cilium/);
   });
 });

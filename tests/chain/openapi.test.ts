@@ -6,6 +6,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { ROUTES } from '@zt-demo/api-contract';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { backendFetch } from '../lib/api-identity.ts';
 import { api } from '../lib/backend.ts';
 import { OPENAPI, contractViolation } from '../lib/contract.ts';
 import { loadStackEnv, type StackEnv } from '../lib/stack.ts';
@@ -17,7 +18,7 @@ beforeAll(() => {
 
 describe('GET /api/openapi.json', () => {
   it('serves the document made from the API contract', async () => {
-    const response = await fetch(`${env.ZT_BACKEND_URL}/api/openapi.json`);
+    const response = await backendFetch(env, '/api/openapi.json');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.json()).toEqual(JSON.parse(JSON.stringify(OPENAPI)));
@@ -38,7 +39,7 @@ describe('GET /api/openapi.json', () => {
     for (const route of ROUTES) {
       // An anonymous call reaches every route: 401 for the protected ones, never 404 or 405.
       const path = route.path;
-      const response = await fetch(`${env.ZT_BACKEND_URL}${path}`, {
+      const response = await backendFetch(env, path, {
         method: route.method,
         ...(route.body && { headers: { 'content-type': 'application/json' }, body: '{}' }),
       });

@@ -13,7 +13,7 @@ import { api, backendDbUser, login } from '../lib/backend.ts';
 import { REPO_ROOT } from '../lib/repo.ts';
 import { runScript } from '../lib/test-stack.ts';
 
-const PORT_VARS = ['ZT_PG_PORT', 'ZT_SPIRE_SERVER_PORT', 'ZT_SPIRE_SERVER_HEALTH_PORT', 'ZT_SPIRE_AGENT_HEALTH_PORT', 'ZT_OIDC_PORT', 'ZT_BAO_PORT', 'ZT_BACKEND_PORT', 'ZT_FRONTEND_PORT'];
+const PORT_VARS = ['ZT_PG_PORT', 'ZT_SPIRE_SERVER_PORT', 'ZT_SPIRE_SERVER_HEALTH_PORT', 'ZT_SPIRE_AGENT_HEALTH_PORT', 'ZT_OIDC_PORT', 'ZT_BAO_PORT', 'ZT_BACKEND_PORT', 'ZT_BACKEND_HEALTH_PORT', 'ZT_FRONTEND_PORT'];
 
 let env: StackEnv;
 beforeAll(() => {
@@ -30,7 +30,10 @@ const pids = (): Record<string, string> =>
 describe('scripts/setup.sh --local', () => {
   it('succeeds a second time while the stack is up, restarting nothing and saying so', async () => {
     const before = pids();
-    expect(Object.keys(before).sort()).toEqual(['backend.pid', 'frontend.pid', 'oidc-discovery-provider.pid', 'openbao.pid', 'spire-agent.pid', 'spire-server.pid']);
+    expect(Object.keys(before).sort()).toEqual([
+      'backend.pid', 'frontend.pid', 'oidc-discovery-provider.pid', 'openbao.pid', 'spire-agent.pid', 'spire-server.pid',
+      'svid-helper-openbao.pid', 'svid-helper-postgres.pid',
+    ]);
 
     const rerun = runScript('setup.sh', ['--local']);
     expect(rerun.status, rerun.stderr).toBe(0);
@@ -113,8 +116,8 @@ describe('scripts/setup.sh --local', () => {
   it("starts the apps with an empty environment and an allow-list, so nothing of the operator's shell reaches them", () => {
     const allowed = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'NODE_EXTRA_CA_CERTS'];
     const named = {
-      backend: ['PORT', 'HOST', 'SPIFFE_ENDPOINT_SOCKET', 'OPENBAO_ADDR', 'DB_HOST', 'DB_PORT', 'ZT_IDENTITY_FILE', 'DB_ROTATE_INTERVAL', 'DB_ROTATE_FRACTION', 'GITHUB_API_URL', 'LOG_LEVEL'],
-      frontend: ['PORT', 'HOSTNAME', 'BACKEND_URL', 'NODE_ENV', 'NEXT_TELEMETRY_DISABLED'],
+      backend: ['PORT', 'HEALTH_PORT', 'HOST', 'SPIFFE_ENDPOINT_SOCKET', 'API_CLIENT_SPIFFE_IDS', 'OPENBAO_ADDR', 'DB_HOST', 'DB_PORT', 'ZT_IDENTITY_FILE', 'DB_ROTATE_INTERVAL', 'DB_ROTATE_FRACTION', 'GITHUB_API_URL', 'LOG_LEVEL'],
+      frontend: ['PORT', 'HOSTNAME', 'BACKEND_URL', 'SPIFFE_ENDPOINT_SOCKET', 'NODE_ENV', 'NEXT_TELEMETRY_DISABLED'],
     };
     for (const [app, names] of Object.entries(named)) {
       const environ = readFileSync(`/proc/${pids()[`${app}.pid`]}/environ`, 'utf8').split('\0').filter(Boolean);

@@ -14,12 +14,14 @@ import { mutualAuthPart } from './suite/mutual-auth.ts';
 import { networkPart } from './suite/network.ts';
 import { setupParts } from './suite/setup.ts';
 import { teardownPart } from './suite/teardown.ts';
+import { tlsPart } from './suite/tls.ts';
 
 const parts: Record<string, () => void> = {
   setup: setupParts,
   identity: identityPart,
   network: networkPart,
   'mutual-auth': mutualAuthPart,
+  tls: tlsPart,
   faults: faultsPart,
   teardown: teardownPart,
 };

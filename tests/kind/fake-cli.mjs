@@ -3,12 +3,15 @@
  * in kind mode where no cluster can run (tests/unit/setup-kind.test.ts). Each call appends
  * {tool, args} to $FAKE_LOG; what the fake cluster holds lives in $FAKE_STATE/state.json, so a
  * second run of setup.sh finds what the first one made. `kubectl port-forward pod/openbao-0`
- * serves a fake OpenBao HTTP API (recording every request) until it is killed.
+ * serves a fake OpenBao HTTPS API (recording every request) until it is killed, with a certificate
+ * of a fake SPIRE CA, which the stand-in `spire-server bundle show` hands out.
  * Anything these fakes do not know fails loudly, so setup.sh cannot depend on it unnoticed.
  */
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { join } from 'node:path';
 
 const [tool, ...argv] = process.argv.slice(2);
@@ -213,8 +216,7 @@ const tools = {
         return out('pod/openbao-0 condition met');
       case 'exec': {
         const command = more.slice(more.indexOf('--') + 1);
-        if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'bundle')
-          return out('-----BEGIN CERTIFICATE-----\nMIIBfakebundle\n-----END CERTIFICATE-----');
+        if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'bundle') return out(fakePki().ca);
         if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'entry') {
           const [spiffeId] = takeFlag(command, '-spiffeID');
           return out(`Found 1 entry\nEntry ID         : zt-demo.0f1e\nSPIFFE ID        : ${spiffeId}`);
@@ -232,12 +234,31 @@ const tools = {
   },
 };
 
-/** A fake OpenBao HTTP API: seal status, init, unseal, and the calls configure.sh makes. */
+/**
+ * A fake SPIRE CA and an X.509-SVID of OpenBao's it signed (DNS localhost, as the real one has),
+ * made once per fake cluster with the openssl CLI.
+ */
+function fakePki() {
+  const files = ['ca.pem', 'ca.key', 'openbao.pem', 'openbao.key'].map((name) => join(STATE_DIR, name));
+  if (!files.every(existsSync)) {
+    const ssl = (...args) => execFileSync('openssl', args, { cwd: STATE_DIR, stdio: ['ignore', 'ignore', 'pipe'] });
+    ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
+      '-subj', '/O=fake SPIRE', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+    ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'openbao.key', '-out', 'openbao.csr', '-subj', '/O=fake');
+    writeFileSync(join(STATE_DIR, 'openbao.ext'), 'subjectAltName=DNS:localhost,URI:spiffe://demo.local/ns/openbao/sa/openbao\n');
+    ssl('x509', '-req', '-in', 'openbao.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'openbao.ext', '-out', 'openbao.pem');
+  }
+  const [ca, , cert, key] = files.map((file) => readFileSync(file, 'utf8'));
+  return { ca, cert, key };
+}
+
+/** A fake OpenBao HTTPS API: seal status, init, unseal, and the calls configure.sh makes. */
 function serveOpenBao(port) {
   const bao = () => load('openbao', { initialized: false, sealed: true, mounts: { 'sys/': { type: 'system' } }, auth: { 'token/': { type: 'token' } }, kv: {} });
   const root = 's.fake-root-token-0123456789abcdef';
   const unsealKey = 'ZmFrZS11bnNlYWwta2V5LTAxMjM0NTY3ODk=';
-  createServer((req, res) => {
+  const { cert, key } = fakePki();
+  createTlsServer({ cert, key }, (req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
     req.on('end', () => {

@@ -1,9 +1,10 @@
 /**
- * Calls to the running backend (started by setup.sh --local for the chain tests). Every answer is
- * checked against the API contract (lib/contract.ts): one that breaks it fails the calling test.
+ * Calls to the running backend (started by setup.sh --local for the chain tests), over mutual TLS
+ * as the tests' own client identity (api-identity.ts). Every answer is checked against the API
+ * contract (lib/contract.ts): one that breaks it fails the calling test.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
+import { backendFetch } from './api-identity.ts';
 import { expectContract } from './contract.ts';
 import type { StackEnv } from './stack.ts';
 
@@ -26,22 +27,6 @@ export interface ApiOptions {
   headers?: Record<string, string>;
 }
 
-/** One HTTP exchange from a chosen local address (fetch cannot choose one). */
-function sendFrom(from: string, url: string, method: string, headers: Record<string, string>, payload?: string): Promise<{ status: number; text: string; headers: Headers }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, localAddress: from }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        const answered = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answered.set(name, String(value));
-        resolve({ status: res.statusCode!, text, headers: answered });
-      });
-    });
-    req.on('error', reject).end(payload);
-  });
-}
-
 export async function api<T = any>(env: StackEnv, method: string, path: string, options: ApiOptions = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -49,10 +34,8 @@ export async function api<T = any>(env: StackEnv, method: string, path: string, 
   if (options.raw !== undefined) payload = options.raw;
   else if (options.body !== undefined) payload = JSON.stringify(options.body);
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-  const url = `${env.ZT_BACKEND_URL}${path}`;
-  const response = options.from
-    ? await sendFrom(options.from, url, method, headers, payload)
-    : await fetch(url, { method, headers, body: payload }).then(async (r) => ({ status: r.status, text: await r.text(), headers: r.headers }));
+  const answer = await backendFetch(env, path, { method, headers, body: payload }, options.from);
+  const response = { status: answer.status, text: await answer.text(), headers: answer.headers as unknown as Headers };
   const text = response.text;
   let body: unknown = text;
   try {
@@ -106,7 +89,7 @@ export function startLoad(env: StackEnv, tokens: string[], clients: number): { s
     for (let i = 0; running; i++) {
       const path = paths[(client + i) % paths.length]!;
       try {
-        const response = await fetch(`${env.ZT_BACKEND_URL}${path}`, { headers: { authorization: `Bearer ${tokens[client % tokens.length]}` } });
+        const response = await backendFetch(env, path, { headers: { authorization: `Bearer ${tokens[client % tokens.length]}` } });
         const text = await response.text();
         result.requests++;
         if (response.status !== 200) result.failures.push({ status: response.status, body: text.slice(0, 200) });

@@ -5,6 +5,7 @@
  * deleted by deleteAll().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { eventually, kubectl, kubectlJson, required, run } from './kind-cluster.ts';
 import { pinned } from './versions.ts';
 
@@ -206,11 +207,14 @@ export async function openbaoLogin(token: string): Promise<{ status: number; tex
     const probes = new ProbePods('openbao-forward');
     baoForward = { probes, port: await probes.portForward('openbao', 'pod/openbao-0', 8200) };
   }
-  const response = await fetch(`http://127.0.0.1:${baoForward.port}/v1/auth/jwt/login`, {
+  // OpenBao serves TLS only: verified against the SPIRE bundle, as https://localhost (a DNS name of its X.509-SVID)
+  const dispatcher = new Agent({ connect: { ca: `${spireServer(['bundle', 'show', '-format', 'pem'])}\n` } });
+  const response = await undiciFetch(`https://localhost:${baoForward.port}/v1/auth/jwt/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ role: 'backend', jwt: token }),
-  });
+    dispatcher,
+  }).finally(() => dispatcher.close());
   const text = await response.text();
   return { status: response.status, text, body: text ? JSON.parse(text) : undefined };
 }

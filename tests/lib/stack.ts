@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { fetch as undiciFetch } from 'undici';
+import { openbaoDispatcher, postgresSsl } from './api-identity.ts';
 import { identity } from './identity.ts';
 import { repoPath } from './repo.ts';
 
@@ -77,10 +79,12 @@ export async function bao<T = any>(env: StackEnv, method: string, path: string, 
   const headers: Record<string, string> = {};
   if (token) headers['X-Vault-Token'] = token;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${env.ZT_BAO_ADDR}/v1/${path}`, {
+  // OpenBao serves TLS only: its certificate is checked against the SPIRE bundle (and host name).
+  const response = await undiciFetch(`${env.ZT_BAO_ADDR}/v1/${path}`, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
+    dispatcher: openbaoDispatcher(env),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
@@ -113,9 +117,9 @@ export async function pgSuperuser(env: StackEnv): Promise<pg.Client> {
   return client;
 }
 
-/** A client logging in over TCP with the given credentials, as the backend's pool does. */
+/** A client logging in over TCP (TLS, PostgreSQL verified) with the given credentials, as the backend's pool does. */
 export async function pgLogin(env: StackEnv, user: string, password: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: Number(env.ZT_PG_PORT), user, password, database: identity.database.name });
+  const client = new pg.Client({ host: '127.0.0.1', port: Number(env.ZT_PG_PORT), user, password, database: identity.database.name, ssl: postgresSsl(env) });
   await client.connect();
   return client;
 }

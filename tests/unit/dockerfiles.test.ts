@@ -39,11 +39,11 @@ const apps: App[] = (['backend', 'frontend'] as const).map((name) => {
   return { name, dockerfile, final: dockerfile.stages.at(-1)! };
 });
 
-const containerPort = (name: string): number => {
+const containerPorts = (name: string): number[] => {
   const [doc] = loadYamlFile(`${name}/k8s/deployment.yaml`);
   const ports = (doc!.value as IDeployment).spec!.template.spec!.containers[0]!.ports ?? [];
-  expect(ports).toHaveLength(1);
-  return ports[0]!.containerPort;
+  expect(ports.length).toBeGreaterThan(0);
+  return ports.map((port) => port.containerPort);
 };
 
 /** The absolute path, in the final image, of the script the CMD runs with node. */
@@ -87,8 +87,8 @@ describe.each(apps.map((app) => [app.name, app] as const))('%s/Dockerfile', (_, 
     expect(gid).toBeGreaterThan(0);
   });
 
-  it("exposes the Deployment's container port", () => {
-    expect(final.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([String(containerPort(app.name))]);
+  it("exposes the Deployment's container ports", () => {
+    expect(final.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([containerPorts(app.name).join(' ')]);
   });
 });
 
@@ -115,15 +115,19 @@ describe('backend/Dockerfile', () => {
     expect(inBuild.get(posix.join(workspace, 'tsconfig.build.json'))).toBe('backend/tsconfig.build.json');
   });
 
-  it('ships the files the backend reads next to its code: the identity facts and the Workload API proto', () => {
-    // backend/src/config/identity-facts.ts and backend/src/identity/workload-api.client.ts resolve
-    // them from the compiled file's directory, three and two levels up.
+  it('ships what the backend reads next to its code: the identity facts, and the workspace packages it runs as sources', () => {
+    // backend/src/config/identity-facts.ts resolves the facts from the compiled file's directory,
+    // three levels up; the API contract and the SPIFFE client are TypeScript that Node.js runs.
     const dist = posix.dirname(commandScript(app));
     const inImage = contextFilesIn(app.final, contextFiles);
     expect(read('backend/src/config/identity-facts.ts')).toContain("resolve(import.meta.dirname, '..', '..', '..', 'infrastructure', 'identity.json')");
-    expect(read('backend/src/identity/workload-api.client.ts')).toContain("resolve(import.meta.dirname, '..', '..', 'proto', 'workload.proto')");
     expect(inImage.get(posix.resolve(dist, 'config', '..', '..', '..', 'infrastructure', 'identity.json'))).toBe('infrastructure/identity.json');
-    expect(inImage.get(posix.resolve(dist, 'identity', '..', '..', 'proto', 'workload.proto'))).toBe('backend/proto/workload.proto');
+    for (const pkg of ['contract', 'spiffe']) {
+      const manifest = JSON.parse(read(`backend/${pkg}/package.json`)) as { exports: Record<string, string> };
+      const entry = posix.join('backend', pkg, manifest.exports['.']!);
+      expect(inImage.get(posix.join('/app', entry)), entry).toBe(entry);
+      expect(inImage.get(posix.join('/app/backend', pkg, 'package.json'))).toBe(`backend/${pkg}/package.json`);
+    }
   });
 });
 

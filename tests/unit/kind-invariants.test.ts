@@ -310,8 +310,12 @@ describe('Cilium network policies', () => {
     expect(selectors).toEqual([{ [CILIUM_NAMESPACE_LABEL]: '99-apps', [CILIUM_SERVICE_ACCOUNT_LABEL]: frontend.serviceAccountName }]);
   });
 
-  it("makes the backend believe forwarded addresses only from the pod network, which admits the frontend alone", () => {
-    expect(env(onlyContainer(deployment('backend')), 'TRUSTED_PROXIES')).toBe(kindConfig.networking?.podSubnet);
+  it("leaves whom the backend admits, and whose forwarded addresses it believes, to SPIFFE IDs: the frontend's alone", () => {
+    const names = (onlyContainer(deployment('backend')).env ?? []).map((e) => e.name);
+    // no setting widens it: API_CLIENT_SPIFFE_IDS defaults to identity.json's apiClients
+    expect(names).not.toContain('API_CLIENT_SPIFFE_IDS');
+    expect(names).not.toContain('TRUSTED_PROXIES');
+    expect(identity.x509Svid.apiClients).toEqual(['frontend']);
     expect(ingressFrom('backend')).toEqual({ peers: ['99-apps/frontend'], nonEndpointPeers: [] });
   });
 
@@ -352,17 +356,17 @@ describe('SPIRE identities', () => {
     expect(spire.jwtIssuer).toBe(`https://oidc-discovery.${identity.trustDomain}`);
   });
 
-  it('registers exactly two ClusterSPIFFEIDs and no catch-all identity from the chart', () => {
-    expect(clusterSpiffeIds.map((c) => c.value.metadata.name).sort()).toEqual(['zt-demo-backend', 'zt-demo-frontend']);
+  it('registers exactly the four ClusterSPIFFEIDs of the workloads and no catch-all identity from the chart', () => {
+    expect(clusterSpiffeIds.map((c) => c.value.metadata.name).sort()).toEqual(['zt-demo-backend', 'zt-demo-frontend', 'zt-demo-openbao', 'zt-demo-postgres']);
     expect(controllerManager.identities?.clusterSPIFFEIDs?.default?.enabled).toBe(false);
   });
 
   it("puts the ClusterSPIFFEIDs in the class the project's controller manager reconciles", () => {
     expect(controllerManager.className).toBeTruthy();
-    expect(clusterSpiffeIds.map((c) => c.value.spec.className)).toEqual([controllerManager.className, controllerManager.className]);
+    expect(new Set(clusterSpiffeIds.map((c) => c.value.spec.className))).toEqual(new Set([controllerManager.className]));
   });
 
-  it('gives the backend and the frontend pods exactly the SPIFFE IDs of identity.json', () => {
+  it('gives the backend, frontend, OpenBao and PostgreSQL pods exactly the SPIFFE IDs of identity.json', () => {
     const issued = Object.fromEntries(
       clusterSpiffeIds.map(({ value: { metadata, spec } }) => {
         const pods = cluster.workloads.filter(
@@ -380,8 +384,22 @@ describe('SPIRE identities', () => {
     expect(issued).toEqual(identity.spiffeIds);
   });
 
-  it('issues JWT-SVIDs with the lifetime of identity.json', () => {
-    expect(clusterSpiffeIds.map((c) => c.value.spec.jwtTtl)).toEqual([identity.jwtSvid.ttl, identity.jwtSvid.ttl]);
+  it('issues JWT-SVIDs and X.509-SVIDs with the lifetimes of identity.json', () => {
+    expect(new Set(clusterSpiffeIds.map((c) => c.value.spec.jwtTtl))).toEqual(new Set([identity.jwtSvid.ttl]));
+    expect(new Set(clusterSpiffeIds.map((c) => c.value.spec.ttl))).toEqual(new Set([identity.x509Svid.ttl]));
+    // setup.sh puts ZT_X509_SVID_TTL in place of exactly these lines
+    expect(read('infrastructure/spire/clusterspiffeids.yaml').match(/^  ttl: .*$/gm)).toHaveLength(clusterSpiffeIds.length);
+  });
+
+  it("puts the DNS names of identity.json into each workload's X.509-SVID, and none into the frontend's", () => {
+    const dnsOf = Object.fromEntries(clusterSpiffeIds.map(({ value }) => [value.spec.hint, value.spec.dnsNameTemplates ?? []]));
+    expect(dnsOf).toEqual({ ...identity.x509Svid.dnsNames, frontend: [] });
+    // each name but localhost is the Service its clients dial
+    for (const [name, dnsNames] of Object.entries(identity.x509Svid.dnsNames)) {
+      for (const host of dnsNames.filter((h) => h !== 'localhost' && h.endsWith('.svc.cluster.local'))) {
+        expect(cluster.serviceByHost(host), `${name}: ${host}`).toBeDefined();
+      }
+    }
   });
 });
 
@@ -446,9 +464,14 @@ describe('the backend Deployment', () => {
     expect(env(onlyContainer(postgres), 'POSTGRES_DB')).toBe(identity.database.name);
   });
 
-  it('listens on its container port', () => {
-    expect(Number(env(container, 'PORT'))).toBe(single(container.ports ?? [], 'backend port').containerPort);
+  it('listens on its container ports: the API (mutual TLS) and the plain health port', () => {
+    const port = (name: string) => single((container.ports ?? []).filter((p) => p.name === name), `backend port ${name}`).containerPort;
+    expect(Number(env(container, 'PORT'))).toBe(port('https'));
+    expect(Number(env(container, 'HEALTH_PORT'))).toBe(port('health'));
     expect(env(container, 'HOST')).toBe('0.0.0.0');
+    // the Service exposes the API only
+    const service = cluster.serviceByHost('backend.99-apps.svc.cluster.local')!;
+    expect(service.ports.map((p) => p.port)).toEqual([port('https')]);
   });
 
   it('probes health routes the backend serves, on its container port', () => {
@@ -462,6 +485,9 @@ describe('the backend Deployment', () => {
     expect(routes).toEqual(expect.arrayContaining(['/api/health/ready', '/api/health/live']));
     for (const probe of [container.readinessProbe, container.livenessProbe]) {
       expect(containerPortFor(backend, probe!.httpGet!.port)).toBeDefined();
+      // the kubelet cannot present a client certificate: probes go to the plain port
+      expect(probe!.httpGet!.port).toBe('health');
+      expect(probe!.httpGet!.scheme ?? 'HTTP').toBe('HTTP');
     }
   });
 });
@@ -515,7 +541,11 @@ describe('images', () => {
     expect(onlyContainer(postgres).image).toBe(pinned('POSTGRES_IMAGE'));
     expect(kindNodeImages.length).toBeGreaterThan(0);
     expect(kindNodeImages.filter((image) => image !== pinned('KIND_NODE_IMAGE'))).toEqual([]);
-    const pinnedImages = Object.entries(versions).filter(([name]) => name.endsWith('_IMAGE')).map(([, value]) => value);
+    const pinnedImages = [
+      ...Object.entries(versions).filter(([name]) => name.endsWith('_IMAGE')).map(([, value]) => value),
+      // the sidecar that keeps PostgreSQL's and OpenBao's X.509-SVIDs (also what the SPIRE chart runs)
+      `ghcr.io/spiffe/spiffe-helper:${pinned('SPIFFE_HELPER_VERSION')}`,
+    ];
     const thirdParty = containers.map((c) => c.container.image!).filter((image) => !image.startsWith('zt-demo/'));
     expect(thirdParty.filter((image) => !pinnedImages.includes(image))).toEqual([]);
   });

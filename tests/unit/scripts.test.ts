@@ -25,15 +25,22 @@ describe.each(SCRIPTS)('%s', (script) => {
 
 describe('infrastructure/openbao/configure.sh', () => {
   it('says what it needs when OpenBao is not given', () => {
-    const result = run('infrastructure/openbao/configure.sh', [], { BAO_ADDR: '', BAO_TOKEN: '' });
+    const result = run('infrastructure/openbao/configure.sh', [], { BAO_ADDR: '', BAO_TOKEN: '', BAO_CACERT: '' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^error: BAO_ADDR and BAO_TOKEN must be set/);
+    expect(result.stderr).toMatch(/^error: BAO_ADDR, BAO_CACERT and BAO_TOKEN must be set/);
+  });
+
+  it('speaks TLS to OpenBao only', () => {
+    const result = run('infrastructure/openbao/configure.sh', [], { BAO_ADDR: 'http://127.0.0.1:1', BAO_TOKEN: 'x', BAO_CACERT: '/dev/null' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: BAO_ADDR must be an https:\/\/ address: OpenBao serves TLS only/);
   });
 
   it('wants exactly one JWT key source', () => {
     const result = run('infrastructure/openbao/configure.sh', ['--jwt-discovery-url', 'http://a', '--jwks-url', 'http://b'], {
-      BAO_ADDR: 'http://127.0.0.1:1',
+      BAO_ADDR: 'https://127.0.0.1:1',
       BAO_TOKEN: 'x',
+      BAO_CACERT: '/dev/null',
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error: give exactly one of --jwt-discovery-url and --jwks-url/);

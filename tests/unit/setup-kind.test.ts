@@ -146,15 +146,17 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       /^kubectl .* -n kube-system rollout status daemonset\.apps\/cilium /,
       new RegExp(`^helm .*upgrade --install spire-crds spire-crds --repo \\S+ --version ${versions.SPIRE_CRDS_CHART_VERSION} `),
       new RegExp(`^helm .*upgrade --install zt-spire spire --repo \\S+ --version ${versions.SPIRE_CHART_VERSION} .*infrastructure/spire/values\\.yaml$`),
-      /^kubectl .* apply -f .*infrastructure\/spire\/clusterspiffeids\.yaml$/,
+      // the ClusterSPIFFEIDs with the X.509-SVID lifetime setting, then the trust bundle for TLS clients
+      /^kubectl .* apply -f .*\/\.kind\/clusterspiffeids\.yaml$/,
+      /^kubectl .* exec zt-spire-server-0 .* bundle show -format pem$/,
       /^kubectl .* -n data create secret generic postgres-credentials /,
       /^kubectl .* apply -k .*infrastructure\/postgres$/,
       /^kubectl .* rollout status statefulset\/postgres/,
+      /^kubectl .* apply -f .*infrastructure\/openbao\/spiffe-helper\.yaml$/,
       new RegExp(`^helm .*upgrade --install openbao openbao --repo \\S+ --version ${versions.OPENBAO_CHART_VERSION} .*infrastructure/openbao/values\\.yaml$`),
       /^openbao PUT sys\/init$/,
       /^openbao PUT sys\/unseal$/,
       /^kubectl .* apply -f .*infrastructure\/cilium\/policies\/$/,
-      /^kubectl .* exec zt-spire-server-0 .* bundle show -format pem$/,
       /^openbao POST sys\/mounts\/secret$/,
       /^openbao POST sys\/auth\/jwt$/,
       /^openbao POST auth\/jwt\/config$/,
@@ -198,7 +200,8 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     expect(body('auth/jwt/role/backend')).toMatchObject({ role_type: 'jwt', bound_subject: facts.spiffeIds.backend, bound_audiences: [facts.jwtSvid.audience] });
     const adminPassword = readFileSync(join(work, 'repo', '.secrets', 'postgres-openbao-admin-password'), 'utf8').trim();
     expect(body('database/config/appdb')).toMatchObject({
-      connection_url: `postgresql://{{username}}:{{password}}@postgres.data.svc.cluster.local:5432/${facts.database.name}?sslmode=disable`,
+      // TLS to PostgreSQL, its certificate verified (chain and host name) against the bundle in OpenBao's pod
+      connection_url: `postgresql://{{username}}:{{password}}@postgres.data.svc.cluster.local:5432/${facts.database.name}?sslmode=verify-full&sslrootcert=/openbao/tls/bundle.pem`,
       username: facts.database.adminUser,
       password: adminPassword,
     });

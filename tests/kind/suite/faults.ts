@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, dynamicUsers, eventually, kubectl, kubectlJson, type Run, script } from '../../lib/kind-cluster.ts';
+import { appUrl, dynamicUsers, eventually, kubectl, kubectlJson, script } from '../../lib/kind-cluster.ts';
+import { backendCall } from '../../lib/kind-tls.ts';
 
 interface Outcome {
   at: number;
@@ -39,7 +40,7 @@ const LOAD_SCRIPT = `
     }
   })();`;
 
-class Load {
+export class Load {
   private child?: ChildProcess;
   private output = '';
 
@@ -69,18 +70,10 @@ class Load {
   }
 }
 
-/** The backend's answer to a call made from inside the frontend pod (the path the policies allow). */
-function backendCall(method: string, path: string, body?: unknown, token?: string): any {
-  const js = `let t="";process.stdin.on("data",d=>t+=d).on("end",async()=>{const h={};if(process.argv[3])h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;const r=await fetch(process.env.BACKEND_URL+process.argv[2],{method:process.argv[1],headers:h,body:process.argv[3]||undefined});console.log(JSON.stringify({status:r.status,body:await r.json().catch(()=>null)}))})`;
-  const result: Run = kubectl(['-n', '99-apps', 'exec', '-i', 'deployment/frontend', '-c', 'frontend', '--', 'node', '-e', js, method, path, body ? JSON.stringify(body) : ''], { input: token ?? '' });
-  if (result.status !== 0) throw new Error(`backend call ${method} ${path} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim());
-}
-
-function login(username: string, password: string): string {
+export function login(username: string, password: string): string {
   const answer = backendCall('POST', '/api/auth/login', { username, password });
   if (answer.status !== 200) throw new Error(`login of ${username}: ${JSON.stringify(answer)}`);
-  return answer.body.access_token;
+  return answer.body.access_token as string;
 }
 
 const report = (what: string, result: { total: number; failed: Outcome[] }) =>

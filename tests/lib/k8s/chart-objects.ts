@@ -20,9 +20,11 @@ export const CHART_WORKLOADS: readonly Workload[] = [
     name: 'openbao',
     namespace: 'openbao',
     podLabels: OPENBAO_POD_LABELS,
-    // templates/server-statefulset.yaml: 8200 named after the scheme (http: tls_disable), 8201 cluster
+    // templates/server-serviceaccount.yaml: named after the release (fullname)
+    serviceAccountName: 'openbao',
+    // templates/server-statefulset.yaml: 8200 named after the scheme (https: global.tlsDisable false), 8201 cluster
     ports: [
-      { name: 'http', port: 8200, protocol: 'TCP' },
+      { name: 'https', port: 8200, protocol: 'TCP' },
       { name: 'https-internal', port: 8201, protocol: 'TCP' },
     ],
     source: 'chart openbao 0.29.2, templates/server-statefulset.yaml',

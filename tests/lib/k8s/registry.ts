@@ -18,6 +18,7 @@ const local = (name: string): TypeRef => ({ module: LOCAL_TYPES, name });
 export const TYPES_BY_KIND: Readonly<Record<string, TypeRef>> = {
   'v1/Namespace': { module: 'kubernetes-models/v1/Namespace', name: 'INamespace' },
   'v1/ServiceAccount': { module: 'kubernetes-models/v1/ServiceAccount', name: 'IServiceAccount' },
+  'v1/ConfigMap': { module: 'kubernetes-models/v1/ConfigMap', name: 'IConfigMap' },
   'v1/Service': { module: 'kubernetes-models/v1/Service', name: 'IService' },
   'apps/v1/Deployment': { module: 'kubernetes-models/apps/v1/Deployment', name: 'IDeployment' },
   'apps/v1/StatefulSet': { module: 'kubernetes-models/apps/v1/StatefulSet', name: 'IStatefulSet' },

@@ -15,6 +15,9 @@
  */
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 
 /** Kubernetes ObjectMeta and LabelSelector, as kubernetes-models declares them. */
 type ObjectMeta = NonNullable<IDeployment['metadata']>;
@@ -240,12 +243,26 @@ export interface SpireChartClusterSPIFFEID {
 // (charts/openbao/values.yaml and values.schema.json). "-" means "follow global.enabled".
 
 export interface OpenBaoValues {
+  /** tlsDisable: false makes the chart speak https (BAO_ADDR, probes' scheme, port names). */
+  global?: { enabled?: boolean; tlsDisable?: boolean };
   injector?: { enabled?: boolean | '-' };
   server?: OpenBaoServerValues;
   ui?: { enabled?: boolean };
 }
 
 export interface OpenBaoServerValues {
+  /** templates/server-statefulset.yaml: the pod's shareProcessNamespace. */
+  shareProcessNamespace?: boolean;
+  /** Environment variables of the openbao container (templates/_helpers.tpl "openbao.extraEnvironmentVars"). */
+  extraEnvironmentVars?: Record<string, string>;
+  /** The chart's readiness probe: `bao status -tls-skip-verify`, or an httpGet of `path`. */
+  readinessProbe?: { enabled?: boolean; path?: string; port?: number; failureThreshold?: number; initialDelaySeconds?: number; periodSeconds?: number; successThreshold?: number; timeoutSeconds?: number };
+  /** Pod volumes, and mounts into the openbao container. */
+  volumes?: IVolume[];
+  volumeMounts?: IVolumeMount[];
+  /** Rendered with tpl(toYaml) into initContainers and containers of the pod. */
+  extraInitContainers?: IContainer[];
+  extraContainers?: IContainer[];
   standalone?: {
     enabled?: boolean | '-';
     /** The server's HCL configuration (the schema also allows an object). */
