@@ -16,7 +16,8 @@
 # Environment:
 #   ZT_KIND_CACHE        the suite's cache (default ~/.cache/zt-demo/kind)
 #   ZT_TEST_CHART_DIR    a directory with the chart archives (default: ../shared/charts beside the
-#                        clone, then the copy in the cache, then `helm pull` from the repositories)
+#                        clone or beside the local repository it was cloned from, then the copy in
+#                        the cache, then `helm pull` from the repositories)
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -48,7 +49,13 @@ check_disk() {
 # The chart archives, copied into the cache once (checked against their SHA256SUMS), so fresh
 # clones anywhere on this machine find them.
 ensure_charts() {
-  local cache="$ZT_KIND_CACHE/charts" from=${ZT_TEST_CHART_DIR:-$ZT_REPO_ROOT/../shared/charts}
+  local cache="$ZT_KIND_CACHE/charts" from=${ZT_TEST_CHART_DIR:-} origin
+  if [[ -z "$from" ]]; then
+    # A fresh clone in a temporary directory (as CI makes) finds them beside the clone it came from.
+    from=$ZT_REPO_ROOT/../shared/charts
+    origin=$(git -C "$ZT_REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)
+    if [[ ! -d "$from" && -d "$origin/../shared/charts" ]]; then from=$origin/../shared/charts; fi
+  fi
   local wanted=("cilium-$CILIUM_CHART_VERSION.tgz" "spire-crds-$SPIRE_CRDS_CHART_VERSION.tgz"
     "spire-$SPIRE_CHART_VERSION.tgz" "openbao-$OPENBAO_CHART_VERSION.tgz") file missing=()
   mkdir -p "$cache"
