@@ -96,7 +96,9 @@ export function startLoad(env: StackEnv, tokens: string[], clients: number): { s
         else expectContract('GET', path, response.status, JSON.parse(text));
       } catch (error) {
         result.requests++;
-        result.failures.push({ status: 'network', body: (error as Error).message });
+        // undici says only "fetch failed"; the reason (a refused handshake, a reset) is its cause
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        result.failures.push({ status: 'network', body: [(error as Error).message, cause?.code, cause?.message].filter(Boolean).join(': ') });
       }
     }
   });

@@ -59,7 +59,10 @@ export class X509Source implements X509SvidProvider {
     return this;
   }
 
-  /** The first SVID; rejects after timeoutMs with the reason the agent gave, if it gave one. */
+  /**
+   * The current SVID once there is one (the renewed one after a renewal, never the first one
+   * again); rejects after timeoutMs with the reason the agent gave, if it gave one.
+   */
   ready(timeoutMs = 60_000): Promise<X509Svid> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -68,7 +71,7 @@ export class X509Source implements X509SvidProvider {
         timeoutMs,
       );
     });
-    return Promise.race([this.firstSvid, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([this.firstSvid.then(() => this.svid!), timeout]).finally(() => clearTimeout(timer));
   }
 
   current(): X509Svid | undefined {

@@ -117,6 +117,8 @@ describe('X509Source: the X.509-SVID stream', () => {
     expect(source.current()?.serial).toBe(updates[0]!.serial);
     expect(source.status()).toMatchObject({ ok: true, renewals: 1 });
     expect(x509Headers.length).toBe(connections);
+    // a caller that waits for the source after a renewal gets the renewed SVID, not the first
+    expect((await source.ready(5_000)).serial).toBe(updates[0]!.serial);
     source.close();
   });
 
