@@ -137,7 +137,7 @@ export class ProbePods {
 
   /**
    * The JWT-SVIDs the Workload API gives the backend's own container for AUDIENCE, asked with the
-   * gRPC library and the Workload API proto the backend image carries, over the socket the SPIFFE
+   * gRPC library and the Workload API definition the backend image carries (@zt-demo/spiffe), over the socket the SPIFFE
    * CSI driver mounted (SPIFFE_ENDPOINT_SOCKET). No SPIFFE ID is asked for: this is everything the
    * agent attests that container to be. (An ephemeral container with the SPIRE CLI would be the
    * other way in, but SPIRE's Kubernetes attestor does not attest ephemeral containers.)
@@ -145,8 +145,8 @@ export class ProbePods {
   svidsOfBackend(audience: string): Array<{ spiffeId: string; svid: string }> {
     const script = `
       const grpc = require('/app/node_modules/@grpc/grpc-js');
-      const loader = require('/app/node_modules/@grpc/proto-loader');
-      const api = grpc.loadPackageDefinition(loader.loadSync('/app/backend/proto/workload.proto', { keepCase: false, defaults: true })).SpiffeWorkloadAPI;
+      const { workloadPackageDefinition } = require('/app/backend/spiffe/src/index.ts');
+      const api = grpc.loadPackageDefinition(workloadPackageDefinition()).SpiffeWorkloadAPI;
       const client = new api(process.env.SPIFFE_ENDPOINT_SOCKET, grpc.credentials.createInsecure());
       const metadata = new grpc.Metadata();
       metadata.set('workload.spiffe.io', 'true');
