@@ -64,12 +64,23 @@ CREATE TABLE app.revoked_sessions (
   expires_at timestamptz NOT NULL
 );
 
+-- The sign-in throttle's failures of the last minute, shared by every backend replica: one row
+-- per failure and key (a SHA-256 digest of the client address, or of the address and username;
+-- never the address or name itself). Rows older than the window are deleted as new ones come in.
+CREATE TABLE app.sign_in_failures (
+  key       bytea NOT NULL,
+  failed_at timestamptz NOT NULL
+);
+CREATE INDEX sign_in_failures_key_idx ON app.sign_in_failures (key, failed_at DESC);
+CREATE INDEX sign_in_failures_failed_at_idx ON app.sign_in_failures (failed_at);
+
 RESET ROLE;
 
 GRANT USAGE ON SCHEMA app TO app_rw;
 GRANT SELECT, INSERT, UPDATE, DELETE ON app.users, app.github_integrations TO app_rw;
 GRANT SELECT, INSERT ON app.audit_log TO app_rw;   -- append-only audit trail
 GRANT SELECT, INSERT, DELETE ON app.revoked_sessions TO app_rw;
+GRANT SELECT, INSERT, DELETE ON app.sign_in_failures TO app_rw;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA app TO app_rw;
 -- tables added later by app_owner reach every dynamic user through the group role
 ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA app GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO app_rw;

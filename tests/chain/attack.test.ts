@@ -13,6 +13,7 @@ import { connect } from 'node:tls';
 import { clientTlsOptions } from '@zt-demo/spiffe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testClientSvid } from '../lib/api-identity.ts';
+import { startBackendReplica } from '../lib/backend-replica.ts';
 import { api, DEMO_USERS, expectErrorShape, login, uniqueName } from '../lib/backend.ts';
 import { identity } from '../lib/identity.ts';
 import { loadStackEnv, pgSuperuser, type StackEnv } from '../lib/stack.ts';
@@ -60,6 +61,26 @@ describe('sign-in throttling (item 2)', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // ...and only that address
     expect((await signIn('127.0.0.34', uniqueName('sprayed'), 'Password1')).status).toBe(401);
+  });
+
+  it('counts failures across backend replicas: alternating between two gives no more guesses than one', async () => {
+    const username = uniqueName('replicas');
+    await register(username, 'the-owners-password');
+    const replica = await startBackendReplica(env);
+    try {
+      const replicaSignIn = (password: string) => api(replica.env, 'POST', '/api/auth/login', { from: '127.0.0.36', body: { username, password } });
+      // the replica is a backend of its own, with the same identity and data
+      expect((await replicaSignIn('the-owners-password')).status).toBe(200);
+      for (let i = 0; i < 10; i++) {
+        const answer = i % 2 ? await replicaSignIn(`guess-${i}`) : await signIn('127.0.0.36', username, `guess-${i}`);
+        expect(answer.status, `guess ${i} on ${i % 2 ? 'the replica' : 'the first backend'}`).toBe(401);
+      }
+      // five failures on each, ten in all: both refuse, even the right password
+      expect((await signIn('127.0.0.36', username, 'the-owners-password')).status).toBe(429);
+      expect((await replicaSignIn('the-owners-password')).status).toBe(429);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('believes no X-Forwarded-For from a client: a new address per attempt does not escape the limit', async () => {

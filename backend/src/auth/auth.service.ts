@@ -5,7 +5,7 @@ import { AppError, RateLimited } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AuditRepository } from '../database/audit.repository.js';
 import { SecurityEvents } from '../events/security-events.js';
-import { LoginThrottle } from './login-throttle.js';
+import { FAILURE_LOG, LoginThrottle, type FailureLog } from './login-throttle.js';
 import { RevokedSessionsRepository } from './revoked-sessions.repository.js';
 import { PASSWORD_HASHER, type PasswordHasher } from './password-hasher.js';
 import { SessionTokens, type SessionClaims } from './session-tokens.service.js';
@@ -32,8 +32,9 @@ export class AuthService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: SecurityEvents,
     private readonly revoked: RevokedSessionsRepository,
+    @Inject(FAILURE_LOG) failures: FailureLog,
   ) {
-    this.throttle = new LoginThrottle({ perAccount: config.auth.maxFailuresPerMinute, perClient: config.auth.maxFailuresPerClientPerMinute });
+    this.throttle = new LoginThrottle({ perAccount: config.auth.maxFailuresPerMinute, perClient: config.auth.maxFailuresPerClientPerMinute }, failures);
   }
 
   async register(username: string, email: string | null, password: string): Promise<PublicUser> {
@@ -45,7 +46,7 @@ export class AuthService {
 
   /** CLIENT: the address the sign-in comes from (the browser's, when a trusted proxy forwards it). */
   async login(username: string, password: string, client: string): Promise<LoginResult> {
-    const throttled = this.throttle.check(client, username);
+    const throttled = await this.throttle.check(client, username);
     if (throttled) {
       this.events.record('sign_in_throttled', { username, scope: throttled.scope, retryAfterS: throttled.retryAfterS });
       const what = throttled.scope === 'account' ? 'for this user from your address' : 'from your address';
@@ -59,7 +60,7 @@ export class AuthService {
     const fits = Buffer.byteLength(password) <= PASSWORD_MAX_BYTES;
     const matches = (await this.hasher.verify(password, found?.passwordHash ?? (await this.decoyHash))) && fits;
     if (!found || !matches) {
-      this.throttle.recordFailure(client, username);
+      await this.throttle.recordFailure(client, username);
       await this.audit.record('login_failure', found ? String(found.user.id) : null, 'session', { username });
       this.events.record('sign_in_failed', { username, reason: found ? 'wrong_password' : 'unknown_user' });
       throw invalidCredentials();

@@ -1,35 +1,16 @@
-/** Failures per key in a sliding window; past the limit the key is refused until enough of them age out. */
-export class FailureWindow {
-  private readonly failures = new Map<string, number[]>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-    private readonly now: () => number,
-  ) {}
-
-  private recent(key: string): number[] {
-    const since = this.now() - this.windowMs;
-    const kept = (this.failures.get(key) ?? []).filter((at) => at > since);
-    if (kept.length) this.failures.set(key, kept);
-    else this.failures.delete(key);
-    return kept;
-  }
-
-  /** Milliseconds until KEY may try again: 0 while it is under the limit. */
-  retryAfterMs(key: string): number {
-    const kept = this.recent(key);
-    if (kept.length < this.limit) return 0;
-    // Refused until the failure that put it at the limit leaves the window.
-    return kept[kept.length - this.limit]! + this.windowMs - this.now();
-  }
-
-  record(key: string): void {
-    // A spray of made-up names adds a key each: forget the stale ones before the map grows large.
-    if (this.failures.size >= 10_000) for (const stale of [...this.failures.keys()]) this.recent(stale);
-    this.failures.set(key, [...this.recent(key), this.now()]);
-  }
+/**
+ * Where failed sign-ins are counted. Every backend replica writes to and reads from the same log
+ * (PostgreSQL, SignInFailuresRepository), so an attacker gets no more guesses from two replicas
+ * than from one, and none back when a replica restarts.
+ */
+export interface FailureLog {
+  /** When KEY failed for the Nth time counting back from its newest failure after SINCE (ms since the epoch); undefined if it failed fewer times since. */
+  nthLatestSince(key: string, n: number, sinceMs: number): Promise<number | undefined>;
+  /** Records one failure of each of KEYS at AT and forgets every failure before FORGET_BEFORE. */
+  record(keys: string[], atMs: number, forgetBeforeMs: number): Promise<void>;
 }
+
+export const FAILURE_LOG = Symbol('FAILURE_LOG');
 
 /** Why a sign-in is refused before its password is even checked. */
 export interface Throttled {
@@ -39,34 +20,44 @@ export interface Throttled {
 }
 
 /**
- * Failed sign-ins counted per client address and username, and per client address alone. The
- * owner of an account is never locked out by failures from another address, and one address
- * cannot spray a password over many names: past either limit, that address waits.
+ * Failed sign-ins counted per client address and username, and per client address alone, in a
+ * sliding window. The owner of an account is never locked out by failures from another address,
+ * and one address cannot spray a password over many names: past either limit, that address waits
+ * until enough of its failures leave the window.
  */
 export class LoginThrottle {
-  private readonly perAccount: FailureWindow;
-  private readonly perClient: FailureWindow;
+  constructor(
+    private readonly limits: { perAccount: number; perClient: number },
+    private readonly log: FailureLog,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  constructor(limits: { perAccount: number; perClient: number }, windowMs = 60_000, now: () => number = Date.now) {
-    this.perAccount = new FailureWindow(limits.perAccount, windowMs, now);
-    this.perClient = new FailureWindow(limits.perClient, windowMs, now);
+  /** Usernames are case-insensitive, so are their counts; the two kinds of key never collide. */
+  private static keys(client: string, username: string): { client: string; account: string } {
+    return { client: `client\n${client}`, account: `account\n${client}\n${username.toLowerCase()}` };
   }
 
-  /** Usernames are case-insensitive, so are their counts. */
-  private static account(client: string, username: string): string {
-    return `${client}\n${username.toLowerCase()}`;
+  /** Milliseconds until KEY may try again: 0 while it is under LIMIT. */
+  private async waitMs(key: string, limit: number, now: number): Promise<number> {
+    // Refused until the failure that put it at the limit leaves the window.
+    const limiting = await this.log.nthLatestSince(key, limit, now - this.windowMs);
+    return limiting === undefined ? 0 : Math.max(1, limiting + this.windowMs - now);
   }
 
-  check(client: string, username: string): Throttled | undefined {
-    const clientWaitMs = this.perClient.retryAfterMs(client);
+  async check(client: string, username: string): Promise<Throttled | undefined> {
+    const keys = LoginThrottle.keys(client, username);
+    const now = this.now();
+    const clientWaitMs = await this.waitMs(keys.client, this.limits.perClient, now);
     if (clientWaitMs > 0) return { scope: 'client', retryAfterS: Math.ceil(clientWaitMs / 1000) };
-    const accountWaitMs = this.perAccount.retryAfterMs(LoginThrottle.account(client, username));
+    const accountWaitMs = await this.waitMs(keys.account, this.limits.perAccount, now);
     if (accountWaitMs > 0) return { scope: 'account', retryAfterS: Math.ceil(accountWaitMs / 1000) };
     return undefined;
   }
 
-  recordFailure(client: string, username: string): void {
-    this.perAccount.record(LoginThrottle.account(client, username));
-    this.perClient.record(client);
+  async recordFailure(client: string, username: string): Promise<void> {
+    const keys = LoginThrottle.keys(client, username);
+    const now = this.now();
+    await this.log.record([keys.account, keys.client], now, now - this.windowMs);
   }
 }

@@ -6,7 +6,7 @@ import type { SessionTokens } from '../../src/auth/session-tokens.service.js';
 import type { User, UsersRepository } from '../../src/auth/users.repository.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { AuditRepository } from '../../src/database/audit.repository.js';
-import { RecordedEvents } from './fakes.js';
+import { MemoryFailureLog, RecordedEvents } from './fakes.js';
 
 const config = loadConfig({ SPIFFE_ENDPOINT_SOCKET: 'unix:///x', OPENBAO_ADDR: 'https://127.0.0.1:1', DB_HOST: 'x' });
 const jake: User = { id: 1, username: 'jake', email: 'jake.peralta@99.precinct', role: 'user', createdAt: new Date() };
@@ -29,7 +29,7 @@ function setup() {
   const events = new RecordedEvents();
   const revokedIds = new Map<string, Date>();
   const revoked = { revoke: async (jti: string, until: Date) => void revokedIds.set(jti, until), isRevoked: async (jti: string) => revokedIds.has(jti) } as unknown as RevokedSessionsRepository;
-  return { service: new AuthService(users, tokens, auditRepo, hasher, config, events, revoked), verified, audit, events: events.recorded, revokedIds };
+  return { service: new AuthService(users, tokens, auditRepo, hasher, config, events, revoked, new MemoryFailureLog()), verified, audit, events: events.recorded, revokedIds };
 }
 
 describe('AuthService.login', () => {

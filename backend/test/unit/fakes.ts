@@ -2,6 +2,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import { createLogger } from '../../src/common/logger.js';
 import type { CredentialSource, DbCredentials, PoolLike } from '../../src/database/rotating-pool.js';
 import { SecurityEvents, type SecurityEvent } from '../../src/events/security-events.js';
+import type { FailureLog } from '../../src/auth/login-throttle.js';
 
 export const silentLogger = createLogger('silent');
 
@@ -13,6 +14,25 @@ export class RecordedEvents extends SecurityEvents {
   }
   override record(event: SecurityEvent, fields: Record<string, unknown> = {}): void {
     this.recorded.push([event, fields]);
+  }
+}
+
+/** The sign-in throttle's failure log in memory, as PostgreSQL's table behaves (one per test, or shared to play two replicas). */
+export class MemoryFailureLog implements FailureLog {
+  private failures: Array<{ key: string; at: number }> = [];
+
+  async nthLatestSince(key: string, n: number, sinceMs: number): Promise<number | undefined> {
+    const times = this.failures.filter((f) => f.key === key && f.at > sinceMs).map((f) => f.at);
+    return times.sort((a, b) => b - a)[n - 1];
+  }
+
+  async record(keys: string[], atMs: number, forgetBeforeMs: number): Promise<void> {
+    this.failures = this.failures.filter((f) => f.at > forgetBeforeMs);
+    for (const key of keys) this.failures.push({ key, at: atMs });
+  }
+
+  get size(): number {
+    return this.failures.length;
   }
 }
 
