@@ -35,6 +35,8 @@ source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 source "$ZT_REPO_ROOT/scripts/lib/tools.sh"
 # shellcheck source=lib/node.sh
 source "$ZT_REPO_ROOT/scripts/lib/node.sh"
+# shellcheck source=lib/disk.sh
+source "$ZT_REPO_ROOT/scripts/lib/disk.sh"
 
 ALL_SUITES=(shellcheck unit backend frontend chain browser kind)
 RESULTS_DIR="$ZT_REPO_ROOT/test-results"
@@ -55,6 +57,24 @@ install_prerequisites() {
   fi
   ensure_tools
   ok "Debian packages, Node.js $NODE_VERSION ($ZT_NODE), npm dependencies, SPIRE $SPIRE_VERSION and OpenBao $OPENBAO_VERSION are in place"
+}
+
+# Before anything is built: the disk the whole run will fill (the local tools and, when the kind
+# suite runs, its image set), so a full disk fails now rather than an hour into the builds.
+check_disk() {
+  local need=0 what="" kind
+  if [[ ! -x "$ZT_TOOLS_DIR/bin/spire-server" ]]; then
+    need=$DISK_LOCAL_COLD_GB what="local tools, nothing built yet"
+  fi
+  if [[ " $* " == *" kind "* ]]; then
+    kind=$(kind_disk_need_gb)
+    if same_filesystem "$ZT_TOOLS_DIR" "$ZT_KIND_CACHE"; then
+      need=$((need + ${kind%% *})) what="${what:+$what; }${kind#* }"
+    else
+      require_disk "${kind%% *}" "$ZT_KIND_CACHE" "${kind#* }"
+    fi
+  fi
+  ((need == 0)) || require_disk "$need" "$ZT_TOOLS_DIR" "$what"
 }
 
 record() { PASSED[$1]=$2 FAILED[$1]=$3 SKIPPED[$1]=$4; }
@@ -174,6 +194,8 @@ main() {
   done
   ((${#suites[@]})) || suites=("${ALL_SUITES[@]}")
 
+  step "disk" "Checking free disk"
+  check_disk "${suites[@]}"
   install_prerequisites
   mkdir -p "$RESULTS_DIR"
   local n=0

@@ -10,7 +10,8 @@ source "$ZT_REPO_ROOT/scripts/lib/packages.sh"
 source "$ZT_REPO_ROOT/infrastructure/versions.env"
 
 ZT_KIND_DIR="$ZT_REPO_ROOT/tests/kind"
-# Everything the suite builds lives outside the clone, so fresh clones reuse it: the private
-# engine's data (its images are the image cache), the CLI tools and the Go binaries.
-ZT_KIND_CACHE=${ZT_KIND_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zt-demo/kind}
-export ZT_KIND_DIR ZT_KIND_CACHE
+# ZT_KIND_CACHE (scripts/lib/disk.sh): the private engine's data (its images are the image
+# cache), the CLI tools and the Go binaries, outside the clone so fresh clones reuse them.
+# shellcheck source=../../scripts/lib/disk.sh
+source "$ZT_REPO_ROOT/scripts/lib/disk.sh"
+export ZT_KIND_DIR

@@ -25,60 +25,60 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=../../scripts/lib/kind.sh
 source "$ZT_REPO_ROOT/scripts/lib/kind.sh"
 
-# Free disk space the suite needs: a cold build (measured on 2026-11-30 with an empty HOME) fills
-# the Go build cache (15 GB), the module cache (7 GB) and the suite's cache with the engine's
-# images (27 GB); with the images built (tests/kind/images/build.sh leaves a marker) only the
-# cluster's part.
-DISK_NEEDED_COLD_GB=50
-DISK_NEEDED_WARM_GB=6
-
 check_disk() {
-  local free_kb needed_gb=$DISK_NEEDED_COLD_GB state="nothing built yet"
+  local need
   mkdir -p "$ZT_KIND_CACHE"
-  if [[ -f "$ZT_KIND_CACHE/images.complete" ]]; then
-    needed_gb=$DISK_NEEDED_WARM_GB state="images built before"
-  fi
-  free_kb=$(df -Pk "$ZT_KIND_CACHE" | awk 'NR == 2 {print $4}')
-  if ((free_kb < needed_gb * 1024 * 1024)); then
-    die "the kind suite needs about $needed_gb GB of free disk ($state); $((free_kb / 1024 / 1024)) GB are free where its cache is ($ZT_KIND_CACHE)" \
-      "free some space, or clear the suite's caches: tests/kind/engine/engine.sh stop && rm -rf $ZT_KIND_CACHE (and go clean -cache); a rebuild takes about an hour"
-  fi
-  ok "disk: $((free_kb / 1024 / 1024)) GB free, $needed_gb GB needed ($state; cache in $ZT_KIND_CACHE)"
+  need=$(kind_disk_need_gb)
+  require_disk "${need%% *}" "$ZT_KIND_CACHE" "${need#* }"
 }
 
 # The chart archives, copied into the cache once (checked against their SHA256SUMS), so fresh
-# clones anywhere on this machine find them.
-ensure_charts() {
-  local cache="$ZT_KIND_CACHE/charts" from=${ZT_TEST_CHART_DIR:-} origin
+# clones anywhere on this machine find them. Looked for before anything is built: a run that
+# cannot find them fails in a second instead of after the tools' builds.
+CHART_DIR=$ZT_KIND_CACHE/charts
+CHARTS=()
+
+find_charts() {
+  local from=${ZT_TEST_CHART_DIR:-} origin file missing=()
+  CHARTS=("cilium-$CILIUM_CHART_VERSION.tgz" "spire-crds-$SPIRE_CRDS_CHART_VERSION.tgz"
+    "spire-$SPIRE_CHART_VERSION.tgz" "openbao-$OPENBAO_CHART_VERSION.tgz")
   if [[ -z "$from" ]]; then
     # A fresh clone in a temporary directory (as CI makes) finds them beside the clone it came from.
     from=$ZT_REPO_ROOT/../shared/charts
     origin=$(git -C "$ZT_REPO_ROOT" config --get remote.origin.url 2>/dev/null || true)
     if [[ ! -d "$from" && -d "$origin/../shared/charts" ]]; then from=$origin/../shared/charts; fi
   fi
-  local wanted=("cilium-$CILIUM_CHART_VERSION.tgz" "spire-crds-$SPIRE_CRDS_CHART_VERSION.tgz"
-    "spire-$SPIRE_CHART_VERSION.tgz" "openbao-$OPENBAO_CHART_VERSION.tgz") file missing=()
-  mkdir -p "$cache"
+  mkdir -p "$CHART_DIR"
   if [[ -d "$from" ]]; then
     if [[ -f "$from/SHA256SUMS" ]]; then
-      (cd "$from" && grep -F -e "${wanted[0]}" -e "${wanted[1]}" -e "${wanted[2]}" -e "${wanted[3]}" SHA256SUMS | sha256sum -c --quiet) ||
+      (cd "$from" && grep -F -e "${CHARTS[0]}" -e "${CHARTS[1]}" -e "${CHARTS[2]}" -e "${CHARTS[3]}" SHA256SUMS | sha256sum -c --quiet) ||
         die "the charts in $from do not match their SHA256SUMS" "fetch them again"
     fi
-    for file in "${wanted[@]}"; do [[ -f "$from/$file" ]] && cp "$from/$file" "$cache/"; done
+    for file in "${CHARTS[@]}"; do [[ -f "$from/$file" ]] && cp "$from/$file" "$CHART_DIR/"; done
   fi
-  for file in "${wanted[@]}"; do [[ -f "$cache/$file" ]] || missing+=("$file"); done
-  if ((${#missing[@]})); then
-    info "fetching the charts from their repositories: ${missing[*]}"
-    if ! { helm pull cilium --repo "$CILIUM_REPO" --version "$CILIUM_CHART_VERSION" -d "$cache" &&
-      helm pull spire-crds --repo "$SPIRE_REPO" --version "$SPIRE_CRDS_CHART_VERSION" -d "$cache" &&
-      helm pull spire --repo "$SPIRE_REPO" --version "$SPIRE_CHART_VERSION" -d "$cache" &&
-      helm pull openbao --repo "$OPENBAO_REPO" --version "$OPENBAO_CHART_VERSION" -d "$cache"; } >/dev/null 2>&1; then
-      die "the charts are neither beside the clone ($from) nor in the cache ($cache), and the Helm repositories do not answer" \
-        "put the archives (${wanted[*]}) in a directory and set ZT_TEST_CHART_DIR to it"
-    fi
+  for file in "${CHARTS[@]}"; do [[ -f "$CHART_DIR/$file" ]] || missing+=("$file"); done
+  ((${#missing[@]} == 0)) && { ok "charts: ${CHARTS[*]} ($CHART_DIR)"; return; }
+  # Without a copy, helm pull (after the tools are built) is the last chance; say so now, before
+  # the builds, when the repositories cannot answer anyway.
+  curl -fsS --max-time 10 -o /dev/null "${CILIUM_REPO%/}/index.yaml" 2>/dev/null ||
+    die "the charts are neither beside the clone ($from) nor in the cache ($CHART_DIR), and the Helm repositories do not answer" \
+      "put the archives (${missing[*]}) in a directory and set ZT_TEST_CHART_DIR to it"
+  info "charts missing here (${missing[*]}): helm pull fetches them once the tools are built"
+}
+
+pull_missing_charts() {
+  local file missing=()
+  for file in "${CHARTS[@]}"; do [[ -f "$CHART_DIR/$file" ]] || missing+=("$file"); done
+  ((${#missing[@]})) || return 0
+  info "fetching the charts from their repositories: ${missing[*]}"
+  if ! { helm pull cilium --repo "$CILIUM_REPO" --version "$CILIUM_CHART_VERSION" -d "$CHART_DIR" &&
+    helm pull spire-crds --repo "$SPIRE_REPO" --version "$SPIRE_CRDS_CHART_VERSION" -d "$CHART_DIR" &&
+    helm pull spire --repo "$SPIRE_REPO" --version "$SPIRE_CHART_VERSION" -d "$CHART_DIR" &&
+    helm pull openbao --repo "$OPENBAO_REPO" --version "$OPENBAO_CHART_VERSION" -d "$CHART_DIR"; } >/dev/null 2>&1; then
+    die "helm pull could not fetch the charts (${missing[*]})" \
+      "put the archives in a directory and set ZT_TEST_CHART_DIR to it"
   fi
-  ok "charts: ${wanted[*]} ($cache)"
-  CHART_DIR=$cache
+  ok "charts: ${CHARTS[*]} ($CHART_DIR)"
 }
 
 # What earlier runs left in the private engine: a cluster (a run that was killed, or --keep, maybe
@@ -146,6 +146,8 @@ main() {
 
   info "disk"
   check_disk
+  info "charts"
+  find_charts
   info "private container engine"
   "$ZT_KIND_DIR/engine/engine.sh" start
   eval "$("$ZT_KIND_DIR/engine/engine.sh" env)"
@@ -155,8 +157,7 @@ main() {
   export PATH="$tools_bin:$PATH"
   clean_engine
   stop_stale_processes "$state/kubeconfig"
-  info "charts"
-  ensure_charts
+  pull_missing_charts
   info "images (tests/kind/images/images.tsv)"
   "$ZT_KIND_DIR/images/build.sh"
 
