@@ -49,6 +49,8 @@ export interface PodOptions {
   workloadApi?: boolean;
   /** Keep it running (restartPolicy Always is not used: the pod runs its command once). */
   node?: string;
+  /** Environment of the container (key material for a test server, say: never on its command line). */
+  env?: Record<string, string>;
 }
 
 export class ProbePods {
@@ -96,6 +98,7 @@ export class ProbePods {
             image: options.image,
             imagePullPolicy: 'IfNotPresent',
             command: options.command,
+            ...(options.env ? { env: Object.entries(options.env).map(([name, value]) => ({ name, value })) } : {}),
             securityContext: RESTRICTED,
             ...(options.workloadApi ? { volumeMounts: [{ name: 'workload-api', mountPath: SOCKET_DIR, readOnly: true }] } : {}),
           },

@@ -10,7 +10,10 @@
  *   password, holds none of these secrets on the hops between the workloads, while the same
  *   capture on the browser -> frontend hop (plain HTTP by design) does see its marker;
  * - every certificate (OpenBao's, PostgreSQL's, the backend's, the frontend's) renews at least
- *   twice under load through the NodePort, with no failed request and no restart.
+ *   twice under load through the NodePort, with no failed request and no restart;
+ * - a server SPIRE never vouched for, on the address the backend dials for OpenBao (its Service
+ *   pointed at a pod of the test's that presents a self-signed certificate with OpenBao's SPIFFE
+ *   ID), completes no handshake with the backend, gets no request, and the backend says why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,7 +22,7 @@ import { join } from 'node:path';
 import { createCa, issueSvid } from '@zt-demo/spiffe/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
-import { appUrl, docker, kubectl, kubectlJson, openbaoInit } from '../../lib/kind-cluster.ts';
+import { appUrl, docker, eventually, kubectl, kubectlJson, openbaoInit } from '../../lib/kind-cluster.ts';
 import { ProbePods } from '../../lib/kind-probes.ts';
 import { backendCall, clusterTrustBundle, mintInCluster } from '../../lib/kind-tls.ts';
 import { serverCertificate } from '../../lib/tls-probes.ts';
@@ -200,6 +203,48 @@ export function tlsPart(): void {
       // OpenBao stayed unsealed through its renewals
       const sealed = kubectl(['-n', 'openbao', 'exec', 'openbao-0', '-c', 'openbao', '--', 'bao', 'status', '-format=json']);
       expect(JSON.parse(sealed.stdout).sealed).toBe(false);
+    }, 600_000);
+
+    it("a self-signed \"OpenBao\" on the address the backend dials gets no handshake and no token, and the backend says why", async () => {
+      // The attacker's server: OpenBao's labels and SPIFFE ID, a certificate SPIRE never issued.
+      const fake = issueSvid(undefined, identity.spiffeIds.openbao, { dnsNames: identity.x509Svid.dnsNames.openbao });
+      const server = `const tls=require('tls');const say=(e)=>console.log(JSON.stringify(e));const s=tls.createServer({cert:process.env.CERT,key:process.env.KEY},c=>{say({event:'completed'});c.on('data',d=>say({event:'data',bytes:d.length}))});s.on('tlsClientError',e=>say({event:'refused',reason:e.code||e.message}));s.listen(8200,()=>say({event:'listening'}))`;
+      const rogue = probes.start({
+        namespace: 'openbao',
+        serviceAccount: 'rogue',
+        labels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server', 'zt-demo.test/rogue': 'true' },
+        // the backend's image: it has Node.js and is on every node (the plain Node.js image is only in the engine)
+        image: kubectl(['-n', '99-apps', 'get', 'deployment', 'backend', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']).stdout.trim(),
+        command: ['node', '-e', server],
+        env: { CERT: fake.certPem, KEY: fake.keyPem },
+      });
+      const events = (): Array<{ event: string; reason?: string }> =>
+        kubectl(['-n', 'openbao', 'logs', rogue]).stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      await eventually('the rogue server listening', () => (events().some((e) => e.event === 'listening') ? true : undefined), 120_000);
+      const token = login('terry', 'terry99');
+      const since = new Date().toISOString();
+      const swap = (op: 'add' | 'remove') =>
+        kubectl(['-n', 'openbao', 'patch', 'service', 'openbao', '--type=json', '-p', JSON.stringify([{ op, path: '/spec/selector/zt-demo.test~1rogue', ...(op === 'add' ? { value: 'true' } : {}) }])]);
+      expect(swap('add').status).toBe(0);
+      try {
+        // Idle connections to the real OpenBao close after 10 s; then each rotation dials anew.
+        const refused = await eventually('the backend meeting the rogue server', () => {
+          const answer = backendCall('POST', '/api/security/rotate', undefined, token);
+          return answer.status === 503 && events().some((e) => e.event === 'refused') ? answer : undefined;
+        }, 180_000, 5_000);
+        expect(refused.status).toBe(503);
+        const seen = events();
+        console.log(`rogue OpenBao: ${seen.filter((e) => e.event === 'refused').length} handshakes refused by the backend (${[...new Set(seen.map((e) => e.reason).filter(Boolean))].join(', ')})`);
+        expect(seen.filter((e) => e.event === 'completed' || e.event === 'data')).toEqual([]); // no request: no token, no JWT-SVID
+        const log = kubectl(['-n', '99-apps', 'logs', 'deployment/backend', '-c', 'backend', `--since-time=${since}`]).stdout;
+        expect(log).toMatch(/OpenBao's TLS certificate was refused \(self[- ]signed certificate/);
+      } finally {
+        expect(swap('remove').status).toBe(0);
+        // gone before anything else looks for OpenBao's pods by their labels
+        kubectl(['-n', 'openbao', 'delete', 'pod', rogue, '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+      }
+      // the real OpenBao again: the backend rotates as before
+      await eventually('a rotation against the real OpenBao', () => (backendCall('POST', '/api/security/rotate', undefined, token).status === 200 ? true : undefined), 120_000, 5_000);
     }, 600_000);
   });
 }
