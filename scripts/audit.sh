@@ -17,7 +17,9 @@
 # OpenBao before they reach the log; nothing here reveals them.
 #
 # Where the log is: local mode writes .local/log/openbao-audit.log (mode 600); kind mode writes
-# it to OpenBao's stdout (kubectl --context kind-zt-demo -n openbao logs openbao-0).
+# it to each OpenBao server's stdout (the active server audits what it serves, forwarded requests
+# included), which this merges in time order; a pod's log goes with the pod, so a cluster keeps
+# them with a log collector.
 #   (no mode)  the running stack: local when .local/ has one, otherwise kind
 set -euo pipefail
 
@@ -52,8 +54,11 @@ audit_entries() {
     kind)
       have kubectl || die "kubectl is needed for kind mode" "see docs/kind.md"
       # OpenBao's own log lines share stdout; the audit entries are the JSON ones.
-      kubectl --context kind-zt-demo -n openbao logs openbao-0 -c openbao 2>/dev/null | grep '^{' ||
+      local logs
+      logs=$(kubectl --context kind-zt-demo -n openbao logs -l app.kubernetes.io/name=openbao,component=server \
+        -c openbao --tail=-1 --max-log-requests=5 2>/dev/null) ||
         die "could not read OpenBao's log in the cluster" "is the cluster up? scripts/setup.sh --kind"
+      { grep '^{' <<<"$logs" || true; } | jq -c -s 'sort_by(.time) | .[]'
       ;;
   esac
 }

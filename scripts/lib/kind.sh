@@ -422,21 +422,59 @@ stop_openbao_port_forward() {
   ZT_KIND_BAO_PF_PID=""
 }
 
+# The static seal's key: 32 random bytes, made once, only ever in the Secret openbao/openbao-seal
+# (from openssl to kubectl through a pipe: never in a file, on a command line or printed). Every
+# OpenBao server mounts it and unseals itself with it. Losing it loses OpenBao's data: a new
+# cluster then starts over (scripts/teardown.sh --kind).
+ensure_openbao_seal_key() {
+  if kube -n openbao get secret openbao-seal >/dev/null 2>&1; then
+    ok "Secret openbao/openbao-seal exists (kept: OpenBao's data is encrypted with it)"
+    return
+  fi
+  openssl rand 32 | base64 -w0 |
+    jq -R '{apiVersion: "v1", kind: "Secret", type: "Opaque",
+            metadata: {name: "openbao-seal", namespace: "openbao", labels: {"app.kubernetes.io/part-of": "zt-demo"}},
+            data: {key: .}}' |
+    kube create -f - >/dev/null ||
+    die "the Secret openbao/openbao-seal could not be created" "kubectl --context $ZT_KIND_CONTEXT -n openbao get secrets shows what is there"
+  changed
+  ok "Secret openbao/openbao-seal created (OpenBao's static seal key: 32 random bytes, never printed)"
+}
+
+# The servers that are Ready: unsealed and answering over verified TLS (the readiness container).
+openbao_ready_servers() {
+  kube -n openbao get pods -l app.kubernetes.io/name=openbao,component=server -o json |
+    jq '[.items[] | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))] | length'
+}
+openbao_all_ready() { [[ "$(openbao_ready_servers)" == 3 ]]; }
+
 kind_openbao() {
-  # spiffe-helper's configuration (and its namespace) must be there before OpenBao's pod starts.
+  # spiffe-helper's configuration and the seal key (and their namespace) must be there before
+  # OpenBao's pods start.
   kube_apply -f "$ZT_REPO_ROOT/infrastructure/openbao/spiffe-helper.yaml" ||
     die "the ConfigMap openbao/openbao-spiffe-helper was refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/openbao/spiffe-helper.yaml shows why"
+  ensure_openbao_seal_key
   helm_release openbao openbao "$OPENBAO_REPO" openbao "$OPENBAO_CHART_VERSION" "$ZT_REPO_ROOT/infrastructure/openbao/values.yaml"
-  # Not Ready while sealed (its readiness probe is `bao status`): wait for Running, not Ready.
+  # Not Ready until initialised and unsealed: wait for Running, not Ready. setup initialises the
+  # cluster through openbao-0; the other two join it by themselves (retry_join) and unseal.
   wait_until "$ZT_KIND_TIMEOUT" "the OpenBao pod" kube -n openbao get pod openbao-0 || give_up openbao "OpenBao"
   kube -n openbao wait --for=jsonpath='{.status.phase}'=Running pod/openbao-0 --timeout="${ZT_KIND_TIMEOUT}s" >/dev/null 2>&1 ||
     give_up openbao "OpenBao"
   openbao_port_forward
   openbao_unseal
+  wait_until "$ZT_KIND_TIMEOUT" "three OpenBao servers unsealed in one Raft cluster" openbao_all_ready ||
+    give_up openbao "OpenBao's Raft cluster (3 servers)"
+  ok "OpenBao: 3 servers ready in one Raft cluster, $(openbao_active_server) active"
+}
+
+openbao_active_server() {
+  kube -n openbao get pods -l app.kubernetes.io/name=openbao,openbao-active=true -o jsonpath='{.items[0].metadata.name}' 2>/dev/null || echo "none"
 }
 
 openbao_unseal() {
-  openbao_init_unseal "$ZT_KIND_BAO_ADDR" "$ZT_KIND_SECRETS_DIR/openbao-init.json" "${ZT_KIND_SECRETS_NAME}openbao-init.json" \
+  OPENBAO_UNSEAL_WAIT=$ZT_KIND_TIMEOUT \
+    OPENBAO_SEAL_HINT="its key is the Secret openbao/openbao-seal; if that was deleted or replaced, OpenBao's data cannot be decrypted: start over with scripts/teardown.sh --kind && scripts/setup.sh --kind (kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0 shows OpenBao's side)" \
+    openbao_init_unseal "$ZT_KIND_BAO_ADDR" "$ZT_KIND_SECRETS_DIR/openbao-init.json" "${ZT_KIND_SECRETS_NAME}openbao-init.json" \
     "kubectl --context $ZT_KIND_CONTEXT -n openbao logs openbao-0" --kind
   [[ "$OPENBAO_ACTION" == none ]] || changed
 }
@@ -557,7 +595,8 @@ kind_smoke() {
   entries=$(kube -n spire-server exec zt-spire-server-0 -c spire-server -- \
     /opt/spire/bin/spire-server entry show -spiffeID "$ZT_BACKEND_SPIFFE_ID" 2>/dev/null | grep -c '^Entry ID' || true)
   ((entries >= 1)) || give_up spire-server "the backend's SPIRE registration entry"
-  ok "SPIRE: $entries registration entry for $ZT_BACKEND_SPIFFE_ID"
+  # The controller manager registers each pod: one entry per backend replica.
+  ok "SPIRE: $entries registration $( ((entries == 1)) && echo entry || echo entries) for $ZT_BACKEND_SPIFFE_ID (one per backend replica)"
   ok "backend ready: logged in to OpenBao with its JWT-SVID and querying PostgreSQL (its readiness probe)"
   wait_until 60 "the app answering on $ZT_KIND_APP_URL" curl -fsS -o /dev/null "$ZT_KIND_APP_URL/login" ||
     give_up 99-apps "the app on $ZT_KIND_APP_URL"
@@ -576,7 +615,7 @@ ${_c_bold}zt-demo is running on kind$([[ "$1" == 1 ]] && echo " (it already was:
   Cluster                kind $ZT_KIND_CLUSTER (kubectl --context $ZT_KIND_CONTEXT)
   Workload identity      $ZT_BACKEND_SPIFFE_ID
   Database leases        $(rotation_summary)
-  OpenBao secrets        ${ZT_KIND_SECRETS_NAME}openbao-init.json (unseal key and root token; keep it private)
+  OpenBao secrets        ${ZT_KIND_SECRETS_NAME}openbao-init.json (recovery key and root token; keep it private; OpenBao unseals itself)
   Network flows          scripts/hubble.sh flows   (drops, verdicts, export; UI: scripts/hubble.sh ui)
 
   Next                   ${_c_bold}scripts/demo.sh${_c_off}   (a guided tour; --auto checks every step)

@@ -3,7 +3,7 @@
  * in kind mode where no cluster can run (tests/unit/setup-kind.test.ts). Each call appends
  * {tool, args} to $FAKE_LOG; what the fake cluster holds lives in $FAKE_STATE/state.json, so a
  * second run of setup.sh finds what the first one made. `kubectl port-forward pod/openbao-0`
- * serves a fake OpenBao HTTPS API (recording every request) until it is killed, with a certificate
+ * serves a fake OpenBao HTTPS API with a static seal (recording every request) until it is killed, with a certificate
  * of a fake SPIRE CA, which the stand-in `spire-server bundle show` hands out.
  * Anything these fakes do not know fails loudly, so setup.sh cannot depend on it unnoticed.
  */
@@ -160,6 +160,14 @@ const tools = {
         }
         if (what === 'daemonsets') return out(JSON.stringify({ items: [{ metadata: { name: 'spire-agent' }, status: { numberReady: 3, desiredNumberScheduled: 3 } }] }));
         if (what === 'pod' && name === 'openbao-0') return out('openbao-0 0/1 Running');
+        if (what === 'pods' && ns === 'openbao') {
+          // OpenBao's three servers: Ready once the fake OpenBao is initialised and unsealed.
+          const state = load('openbao', {});
+          const ready = state.initialized && !state.sealed ? 'True' : 'False';
+          const [jsonpath] = takeFlag(more, '-o');
+          if (jsonpath?.startsWith('jsonpath=')) return out(state.initialized ? 'openbao-0' : '');
+          return out(JSON.stringify({ items: [0, 1, 2].map((i) => ({ metadata: { name: `openbao-${i}` }, status: { conditions: [{ type: 'Ready', status: ready }] } })) }));
+        }
         if (what === 'pods') return out(JSON.stringify({ items: [] }));
         break;
       }
@@ -173,6 +181,15 @@ const tools = {
       }
       case 'create': {
         const [what, ...opts] = more;
+        if (what === '-f' && opts[0] === '-') {
+          // A Secret as JSON on stdin (the static seal key: never on a command line).
+          const object = JSON.parse(readFileSync(0, 'utf8'));
+          if (object.kind !== 'Secret') break;
+          const key = `${object.metadata.namespace}/${object.metadata.name}`;
+          if (cluster.secrets[key]) fail(`secrets "${object.metadata.name}" already exists`);
+          cluster.secrets[key] = object.data;
+          return saveCluster();
+        }
         if (what === 'configmap') {
           const [name, ...literals] = opts;
           const data = Object.fromEntries(literals.map((l) => l.replace(/^--from-literal=/, '').split(/=(.*)/s).slice(0, 2)));
@@ -252,11 +269,16 @@ function fakePki() {
   return { ca, cert, key };
 }
 
-/** A fake OpenBao HTTPS API: seal status, init, unseal, and the calls configure.sh makes. */
+/**
+ * A fake OpenBao HTTPS API with kind mode's static seal: seal status, init (recovery keys), and the
+ * calls configure.sh makes. It unseals itself while the key in the Secret openbao/openbao-seal is
+ * the one it was initialised with (a restarted server does so at once); an unseal key is refused.
+ */
 function serveOpenBao(port) {
   const bao = () => load('openbao', { initialized: false, sealed: true, mounts: { 'sys/': { type: 'system' } }, auth: { 'token/': { type: 'token' } }, kv: {} });
   const root = 's.fake-root-token-0123456789abcdef';
-  const unsealKey = 'ZmFrZS11bnNlYWwta2V5LTAxMjM0NTY3ODk=';
+  const recoveryKey = 'ZmFrZS1yZWNvdmVyeS1rZXktMDEyMzQ1Njc4OQ==';
+  const sealKey = () => load('cluster', { secrets: {} }).secrets['openbao/openbao-seal']?.key;
   const { cert, key } = fakePki();
   createTlsServer({ cert, key }, (req, res) => {
     let raw = '';
@@ -271,17 +293,16 @@ function serveOpenBao(port) {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(value === undefined ? '' : JSON.stringify(value));
       };
-      if (path === 'sys/seal-status') return reply(200, { initialized: state.initialized, sealed: state.sealed });
+      if (state.initialized && state.sealed && sealKey() === state.sealKey) state.sealed = false;
+      if (path === 'sys/seal-status') return reply(200, { type: 'static', initialized: state.initialized, sealed: state.sealed });
       if (path === 'sys/init' && req.method === 'PUT') {
         if (state.initialized) return reply(400, { errors: ['Vault is already initialized'] });
-        state.initialized = true;
-        return reply(200, { keys: ['66616b65'], keys_base64: [unsealKey], root_token: root });
+        if (body?.secret_shares) return reply(400, { errors: ['parameters secret_shares,secret_threshold not applicable to seal type static'] });
+        if (!sealKey()) return reply(500, { errors: ['error initializing seal: no key'] });
+        Object.assign(state, { initialized: true, sealed: false, sealKey: sealKey() });
+        return reply(200, { keys: [], keys_base64: [], recovery_keys: ['66616b65'], recovery_keys_base64: [recoveryKey], root_token: root });
       }
-      if (path === 'sys/unseal' && req.method === 'PUT') {
-        if (body?.key !== unsealKey) return reply(400, { errors: ['invalid key'] });
-        state.sealed = false;
-        return reply(200, { sealed: false });
-      }
+      if (path === 'sys/unseal' && req.method === 'PUT') return reply(400, { errors: ['cannot unseal using the unseal endpoint with an auto-unseal seal'] });
       if (state.sealed) return reply(503, { errors: ['Vault is sealed'] });
       if (req.headers['x-vault-token'] !== root) return reply(403, { errors: ['permission denied'] });
       // The audit device kind mode declares in OpenBao's configuration (values.yaml).

@@ -2,7 +2,7 @@
  * scripts/setup.sh in kind mode, offline: against stand-ins for docker, kind, kubectl, helm, hubble
  * and bao (tests/kind/fake-cli.mjs) that record every call and keep what the "cluster" holds
  * between runs. The first run must do the whole sequence in order; a second run must create,
- * initialise, enable and install nothing; a sealed OpenBao gets unsealed; the overrides for
+ * initialise, enable and install nothing; a restarted OpenBao unseals itself (static seal); the overrides for
  * machines without registries change only what they name. The kind suite (tests/kind/) runs the
  * same script on a real cluster.
  */
@@ -153,9 +153,11 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       /^kubectl .* apply -k .*infrastructure\/postgres$/,
       /^kubectl .* rollout status statefulset\/postgres/,
       /^kubectl .* apply -f .*infrastructure\/openbao\/spiffe-helper\.yaml$/,
+      // the static seal's key, as a Secret on stdin, before OpenBao's pods can start
+      /^kubectl --context kind-zt-demo create -f -$/,
       new RegExp(`^helm .*upgrade --install openbao openbao --repo \\S+ --version ${versions.OPENBAO_CHART_VERSION} .*infrastructure/openbao/values\\.yaml$`),
       /^openbao PUT sys\/init$/,
-      /^openbao PUT sys\/unseal$/,
+      /^kubectl .* -n openbao get pods -l app\.kubernetes\.io\/name=openbao,component=server -o json$/,
       /^kubectl .* apply -f .*infrastructure\/cilium\/policies\/$/,
       /^openbao POST sys\/mounts\/secret$/,
       /^openbao POST sys\/auth\/jwt$/,
@@ -231,7 +233,10 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     for (const file of ['openbao-init.json', 'postgres-openbao-admin-password', 'postgres-superuser-password'])
       expect(statSync(join(secrets, file)).mode & 0o777, file).toBe(0o600);
     const printed = first.stdout + first.stderr;
-    for (const secret of [init.root_token, init.unseal_keys_b64[0], readFileSync(join(secrets, 'postgres-superuser-password'), 'utf8').trim()]) {
+    const sealKey = JSON.parse(readFileSync(join(work, 'state', 'cluster.json'), 'utf8')).secrets['openbao/openbao-seal'].key as string;
+    expect(Buffer.from(sealKey, 'base64')).toHaveLength(32);
+    expect(init.unseal_keys_b64).toBeUndefined();
+    for (const secret of [init.root_token, init.recovery_keys_b64[0], sealKey, readFileSync(join(secrets, 'postgres-superuser-password'), 'utf8').trim()]) {
       expect(secret.length).toBeGreaterThan(10);
       expect(printed).not.toContain(secret);
       expect(first.calls.filter((c) => c.tool !== 'openbao').map(line).join('\n')).not.toContain(secret); // not on any command line
@@ -259,30 +264,33 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     expect(again.stdout).toContain('(it already was: nothing changed)');
   }, 120_000);
 
-  it('unseals OpenBao again after it restarted sealed, without initialising it again', async () => {
+  it('leaves OpenBao to unseal itself after a restart: no unseal key is sent, nothing is initialised again', async () => {
     const statePath = join(work, 'state', 'openbao.json');
     writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: true }));
     const third = await setup(['--kind']);
     expect(third.status, third.stderr).toBe(0);
     const lines = third.calls.map(line);
-    expect(lines).toContain('openbao PUT sys/unseal');
+    expect(lines).not.toContain('openbao PUT sys/unseal');
     expect(lines).not.toContain('openbao PUT sys/init');
-    expect(third.stdout).toMatch(/OpenBao unsealed/);
+    expect(third.stdout).toContain('Secret openbao/openbao-seal exists (kept');
+    expect(third.stdout).toContain('(it already was: nothing changed)');
   }, 120_000);
 
-  it('says what is wrong when OpenBao cannot be unsealed because its keys are gone', async () => {
+  it('says what is wrong when OpenBao stays sealed because its seal key was replaced', async () => {
     const statePath = join(work, 'state', 'openbao.json');
     writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: true }));
-    const init = join(work, 'repo', '.secrets', 'openbao-init.json');
-    const saved = readFileSync(init);
-    rmSync(init);
+    const clusterPath = join(work, 'state', 'cluster.json');
+    const saved = readFileSync(clusterPath, 'utf8');
+    const state = JSON.parse(saved);
+    state.secrets['openbao/openbao-seal'] = { key: Buffer.alloc(32, 7).toString('base64') };
+    writeFileSync(clusterPath, JSON.stringify(state));
     try {
-      const result = await setup(['--kind']);
+      const result = await setup(['--kind'], undefined, { ZT_KIND_TIMEOUT: '3' });
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/^error: OpenBao is initialised but \.secrets\/openbao-init\.json is missing, so it cannot be unsealed\nhint: .*teardown\.sh --kind/m);
+      expect(result.stderr).toMatch(/^error: OpenBao stays sealed: it could not unseal itself with its static seal\nhint: .*Secret openbao\/openbao-seal.*teardown\.sh --kind/m);
     } finally {
-      writeFileSync(init, saved);
-      chmodSync(init, 0o600);
+      writeFileSync(clusterPath, saved);
+      writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: false }));
     }
   }, 120_000);
 });

@@ -172,8 +172,17 @@ export interface CiliumEncryptionValues {
 export interface SpireValues {
   global?: { spire?: SpireGlobalValues };
   'spire-server'?: SpireServerValues;
-  'spire-agent'?: { image?: SpireImageValues };
+  'spire-agent'?: { image?: SpireImageValues; tolerations?: Toleration[] };
+  'spiffe-csi-driver'?: { tolerations?: Toleration[] };
   'spiffe-oidc-discovery-provider'?: { enabled?: boolean; image?: SpireImageValues };
+}
+
+/** A pod toleration, as the subcharts render it into their pod specs. */
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  value?: string;
 }
 
 /** A subchart's image (registry, repository and tag default to the chart's; tag to its appVersion). */
@@ -268,5 +277,17 @@ export interface OpenBaoServerValues {
     /** The server's HCL configuration (the schema also allows an object). */
     config?: string | Record<string, unknown>;
   };
+  /** HA mode: `replicas` servers; with raft, integrated storage and raft.config as the HCL. */
+  ha?: {
+    enabled?: boolean;
+    replicas?: number;
+    disruptionBudget?: { enabled?: boolean; maxUnavailable?: number | null };
+    raft?: { enabled?: boolean; setNodeId?: boolean; config?: string | Record<string, unknown> };
+  };
+  /** templates/server-statefulset.yaml: the StatefulSet's podManagementPolicy and pod tolerations. */
+  podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  tolerations?: Toleration[];
+  /** templates/server-service.yaml: whether the openbao Service keeps unready (sealed) servers. */
+  service?: { publishNotReadyAddresses?: boolean };
   dataStorage?: { enabled?: boolean; size?: string };
 }
