@@ -3,6 +3,7 @@
  * setup.sh --local (its own SPIFFE identity, OpenBao token and rotating PostgreSQL pool) and the
  * local GitHub stand-in.
  */
+import { hostname } from 'node:os';
 import { createHmac, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backendFetch } from '../lib/api-identity.ts';
@@ -398,7 +399,7 @@ describe('security console', () => {
     const response = await api(env, 'GET', '/api/security/status', { token: await login(env, 'rosa') });
     expect(response.status).toBe(200);
     const status = response.body;
-    expect(status.workload).toEqual({ spiffe_id: identity.spiffeIds.backend, svid_expires_at: expect.stringMatching(/Z$/) });
+    expect(status.workload).toEqual({ spiffe_id: identity.spiffeIds.backend, svid_expires_at: expect.stringMatching(/Z$/), replica: hostname() });
     expect(status.openbao).toMatchObject({ auth_method: 'jwt', role: identity.openbao.jwtRole, token_expires_at: expect.stringMatching(/Z$/) });
     expect(status.openbao.policies).toContain(identity.openbao.policy);
     expect(status.database).toMatchObject({ username: expect.stringMatching(/^v-/), lease_expires_at: expect.stringMatching(/Z$/), next_rotation_at: expect.stringMatching(/Z$/) });

@@ -13,6 +13,7 @@ import type { IEndpointSelector } from '@kubernetes-models/cilium/policy/api/End
 import type { IIngressRule } from '@kubernetes-models/cilium/policy/api/IngressRule';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -319,10 +320,16 @@ describe('Cilium network policies', () => {
     expect(ingressFrom('backend')).toEqual({ peers: ['99-apps/frontend'], nonEndpointPeers: [] });
   });
 
-  it('lets only the backend, by its service account, into OpenBao', () => {
-    expect(ingressFrom('openbao')).toEqual({ peers: ['99-apps/backend'], nonEndpointPeers: [] });
-    const selectors = rulesOf(policy('openbao')).filter((r) => r.direction === 'ingress').flatMap((r) => r.endpoints.map(ciliumMatchLabels));
-    expect(selectors.every((s) => s[CILIUM_SERVICE_ACCOUNT_LABEL] === backend.serviceAccountName)).toBe(true);
+  it("lets only the backend (by its service account) into OpenBao's API, and its own peers onto the API and cluster ports", () => {
+    expect(ingressFrom('openbao')).toEqual({ peers: ['99-apps/backend', 'openbao/openbao'], nonEndpointPeers: [] });
+    const ingress = rulesOf(policy('openbao')).filter((r) => r.direction === 'ingress');
+    const fromBackend = ingress.filter((r) => peersOf(r).some((w) => w.name === 'backend'));
+    expect(fromBackend.flatMap((r) => r.endpoints.map(ciliumMatchLabels)).every((s) => s[CILIUM_SERVICE_ACCOUNT_LABEL] === backend.serviceAccountName)).toBe(true);
+    expect(fromBackend.flatMap((r) => portsOf(r.rule).map((p) => p.port))).toEqual(['8200']);
+    // the peer rule selects OpenBao's servers within their own namespace: no other pod gets in
+    const fromPeers = ingress.filter((r) => peersOf(r).every((w) => w.name === 'openbao'));
+    expect(fromPeers.flatMap((r) => r.endpoints.map(ciliumMatchLabels))).toEqual([{ 'app.kubernetes.io/name': 'openbao', component: 'server' }]);
+    expect(fromPeers.flatMap((r) => portsOf(r.rule).map((p) => p.port)).sort()).toEqual(['8200', '8201']);
   });
 
   it('lets only the backend (by its service account) and OpenBao into PostgreSQL, and PostgreSQL out nowhere', () => {
@@ -450,7 +457,7 @@ describe('the backend Deployment', () => {
     expect(Number(addr.port)).toBe(8200);
     expect(service!.ports.map((p) => p.port)).toContain(8200);
     expect(cluster.serviceTargets(service!)).toEqual([openbao]);
-    const config = openbaoValues.server!.standalone!.config as string;
+    const config = openbaoValues.server!.ha!.raft!.config as string;
     expect(config).toMatch(/address\s*=\s*"\[::\]:8200"/);
     expect(addr.protocol).toBe(/tls_disable\s*=\s*(true|1|"true")/.test(config) ? 'http:' : 'https:');
   });
@@ -670,5 +677,72 @@ describe('kustomizations', () => {
 
   it('covers the three kustomize directories', () => {
     expect(kustomizations.map((k) => k.file).sort()).toEqual(['backend/k8s/kustomization.yaml', 'frontend/k8s/kustomization.yaml', 'infrastructure/postgres/kustomization.yaml']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// High availability: what kind mode needs to lose a pod or a node without a human
+
+describe('high availability', () => {
+  const pdbs = manifestsOf<IPodDisruptionBudget>(documents, 'policy/v1', 'PodDisruptionBudget');
+
+  it.each(['backend', 'frontend'])('runs two %s replicas spread over the nodes, with a PodDisruptionBudget that keeps one', (name) => {
+    const spec = deployment(name).spec!;
+    expect(spec.replicas).toBe(2);
+    const spread = single(spec.template.spec!.topologySpreadConstraints ?? [], `${name} topology spread constraint`);
+    expect(spread).toMatchObject({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', nodeTaintsPolicy: 'Honor' });
+    // it counts the app's own pods: the pod template carries the labels it selects
+    expect(selectorMatches(spread.labelSelector!, spec.template.metadata!.labels!)).toBe(true);
+    const pdb = single(pdbs.filter((p) => p.value.metadata?.name === name), `PodDisruptionBudget ${name}`).value;
+    expect(pdb.metadata!.namespace).toBe(deployment(name).metadata!.namespace);
+    expect(pdb.spec!.minAvailable).toBe(1);
+    expect(selectorMatches(pdb.spec!.selector!, spec.template.metadata!.labels!)).toBe(true);
+    // a rollout never takes the last one away either
+    expect(spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%').not.toBe(spec.replicas);
+  });
+
+  it('runs OpenBao as three Raft servers, one per node (the control plane tolerated), started together', () => {
+    const server = openbaoValues.server!;
+    expect(server.standalone?.enabled).toBe(false);
+    expect(server.ha).toMatchObject({ enabled: true, replicas: 3, raft: { enabled: true, setNodeId: true } });
+    expect(server.ha!.disruptionBudget).toEqual({ enabled: true, maxUnavailable: 1 });
+    expect(server.podManagementPolicy).toBe('Parallel');
+    expect(server.tolerations).toContainEqual({ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' });
+    // kind's nodes: exactly three, so one server per node
+    expect(kindConfig.nodes).toHaveLength(3);
+    // sealed servers get no client traffic
+    expect(server.service?.publishNotReadyAddresses).toBe(false);
+    // the SPIRE agent and CSI driver run where OpenBao's third server does, or it gets no SVID
+    for (const chart of ['spire-agent', 'spiffe-csi-driver'] as const) {
+      expect(spireValues[chart]?.tolerations, chart).toContainEqual({ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' });
+    }
+  });
+
+  it("joins the Raft cluster over TLS verified against SPIRE's bundle, with a name OpenBao's X.509-SVID carries", () => {
+    const config = openbaoValues.server!.ha!.raft!.config as string;
+    const joins = [...config.matchAll(/retry_join\s*\{([^}]*)\}/g)].map((m) => m[1]!);
+    expect(joins).toHaveLength(3);
+    const openbaoId = single(clusterSpiffeIds.filter((c) => c.value.spec.hint === 'openbao'), 'OpenBao ClusterSPIFFEID').value;
+    const tlsMount = single((openbaoValues.server!.volumeMounts ?? []).filter((m) => m.name === 'tls'), 'tls mount').mountPath;
+    joins.forEach((join, i) => {
+      expect(join).toMatch(new RegExp(`leader_api_addr\\s*=\\s*"https://openbao-${i}\\.openbao-internal:8200"`));
+      expect(join).toMatch(new RegExp(`leader_ca_cert_file\\s*=\\s*"${tlsMount}/bundle\\.pem"`));
+      const serverName = /leader_tls_servername\s*=\s*"([^"]+)"/.exec(join)?.[1];
+      expect(openbaoId.spec.dnsNameTemplates).toContain(serverName);
+    });
+  });
+
+  it('auto-unseals with the static seal, from the Secret setup creates, mounted read-only', () => {
+    const server = openbaoValues.server!;
+    const config = server.ha!.raft!.config as string;
+    const keyPath = /seal\s+"static"\s*\{[^}]*current_key\s*=\s*"file:\/\/([^"]+)"/.exec(config)?.[1];
+    expect(keyPath).toBeDefined();
+    const mount = single((server.volumeMounts ?? []).filter((m) => keyPath!.startsWith(`${m.mountPath}/`)), `mount of ${keyPath}`);
+    expect(mount.readOnly).toBe(true);
+    const volume = single((server.volumes ?? []).filter((v) => v.name === mount.name), `volume ${mount.name}`);
+    expect(volume.secret?.secretName).toBe('openbao-seal');
+    expect(read('scripts/lib/kind.sh')).toMatch(/metadata: \{name: "openbao-seal", namespace: "openbao"/);
+    expect(volume.secret?.defaultMode).toBe(0o440);
+    expect(posix.basename(keyPath!)).toBe('key');
   });
 });

@@ -106,7 +106,8 @@ export const TlsPeer = z
 
 export const SecurityStatus = z
   .object({
-    workload: z.object({ spiffe_id: z.string(), svid_expires_at: Time.nullable() }),
+    /** replica: which backend answered (its pod's name in kind mode, where two replicas run; the host name locally). */
+    workload: z.object({ spiffe_id: z.string(), svid_expires_at: Time.nullable(), replica: z.string() }),
     tls: z.object({
       /** The backend's own X.509-SVID: what it presents to the frontend and to OpenBao. */
       svid: z.object({ spiffe_id: z.string(), serial: z.string(), expires_at: Time, renewals: z.number().int() }),

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import type { RotationView, SecurityStatus, TlsPeer } from '@zt-demo/api-contract';
 import type { SessionClaims } from '../auth/session-tokens.service.js';
@@ -46,7 +47,7 @@ export class SecurityService {
     const svid = this.tls.ownSvid();
     const caller = currentRequest()?.caller?.cert;
     return {
-      workload: { spiffe_id: workload.spiffeId, svid_expires_at: iso(workload.svidExpiresAt) },
+      workload: { spiffe_id: workload.spiffeId, svid_expires_at: iso(workload.svidExpiresAt), replica: hostname() },
       tls: {
         svid: { spiffe_id: svid.spiffeId, serial: svid.serial, expires_at: svid.expiresAt.toISOString(), renewals: svid.renewals },
         peers: {

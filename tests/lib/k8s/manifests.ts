@@ -30,10 +30,12 @@ export const KIND_MANIFEST_FILES = [
   'backend/k8s/namespace.yaml',
   'backend/k8s/serviceaccount.yaml',
   'backend/k8s/deployment.yaml',
+  'backend/k8s/pdb.yaml',
   'backend/k8s/service.yaml',
   'backend/k8s/kustomization.yaml',
   'frontend/k8s/serviceaccount.yaml',
   'frontend/k8s/deployment.yaml',
+  'frontend/k8s/pdb.yaml',
   'frontend/k8s/service.yaml',
   'frontend/k8s/kustomization.yaml',
 ] as const;

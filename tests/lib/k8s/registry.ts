@@ -22,6 +22,7 @@ export const TYPES_BY_KIND: Readonly<Record<string, TypeRef>> = {
   'v1/Service': { module: 'kubernetes-models/v1/Service', name: 'IService' },
   'apps/v1/Deployment': { module: 'kubernetes-models/apps/v1/Deployment', name: 'IDeployment' },
   'apps/v1/StatefulSet': { module: 'kubernetes-models/apps/v1/StatefulSet', name: 'IStatefulSet' },
+  'policy/v1/PodDisruptionBudget': { module: 'kubernetes-models/policy/v1/PodDisruptionBudget', name: 'IPodDisruptionBudget' },
   'cilium.io/v2/CiliumNetworkPolicy': {
     module: '@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy',
     name: 'ICiliumNetworkPolicy',

@@ -110,6 +110,7 @@ export function Console({ isAdmin }: { isAdmin: boolean }) {
           <dl>
             <Row label="SPIFFE ID" testId="spiffe-id">{status.workload.spiffe_id}</Row>
             <Row label="JWT-SVID expires in">{countdown(status.workload.svid_expires_at, now)}</Row>
+            <Row label="Answered by" testId="backend-replica">{status.workload.replica}</Row>
           </dl>
         </Card>
         <Card title="OpenBao">
