@@ -8,7 +8,8 @@
 #      it buys, and the refusal of any other identity
 #   3. Static secrets: a KV v2 round trip with the backend's OpenBao token, and what its policy denies
 #   4. Dynamic secrets: the temporary PostgreSQL user, its lease and its sessions; a rotation
-#      that creates the next user and drops the old one
+#      that creates the next user and drops the old one; in kind mode, the replicas that keep it
+#      all up (two of each app, OpenBao's three Raft servers that unseal themselves)
 #   5. Network security: mutual TLS with X.509-SVIDs on every hop (OpenBao's certificate, plain
 #      text refused, the backend's API closed to every identity but the frontend's); in kind mode
 #      also Hubble flows with Cilium's mutual authentication, and the frontend's denied attempt
@@ -20,7 +21,8 @@
 #
 #   (no mode)  the running stack: local mode when .local/ has one, otherwise kind mode
 #   --local    the local stack (scripts/setup.sh --local)
-#   --kind     the kind cluster (scripts/setup.sh --kind); unseals OpenBao first if needed
+#   --kind     the kind cluster (scripts/setup.sh --kind); waits for OpenBao to unseal itself if a
+#              server has just restarted
 #   --auto     no pauses; checks every expected outcome and exits non-zero at the first mismatch
 #              (the test command runs it in local mode)
 #   --part N   only part N (1-6)
@@ -218,6 +220,7 @@ part_dynamic_secrets() {
   show_run "scripts/audit.sh --$DEMO_MODE --path sys/leases/revoke --last 1" 'sys/leases/revoke'
   check "the audit log has the revocation of the old lease, by the backend" out_has "sys/leases/revoke/$ZT_DB_MOUNT/creds/$ZT_DB_ROLE/[^ ]+ by $ZT_BAO_JWT_MOUNT-$ZT_BACKEND_SPIFFE_ID"
   pause
+  demo_replicas_step
 }
 
 old_user_gone() {

@@ -11,7 +11,7 @@ demo_connect() {
   kubectl get nodes >/dev/null 2>&1 ||
     die "the kind cluster $ZT_KIND_CLUSTER does not answer (context $ZT_KIND_CONTEXT)" "start it with scripts/setup.sh --kind"
   mkdir -p "$ZT_KIND_WORK_DIR"
-  # Every restart of OpenBao's pod seals it; unseal first, with the key setup.sh saved.
+  # OpenBao unseals itself (static seal); this waits for it when a server has just restarted.
   openbao_port_forward
   openbao_unseal
   DEMO_ROOT_TOKEN=$(jq -r .root_token "$ZT_KIND_SECRETS_DIR/openbao-init.json")
@@ -26,16 +26,30 @@ demo_connect() {
   unset BAO_TOKEN
   kubectl -n 99-apps rollout status deployment/backend --timeout=120s >/dev/null 2>&1 ||
     die "the backend is not ready" "scripts/setup.sh --kind shows what is wrong"
+  demo_pick_backend_replica
+}
+
+# Two backend replicas run, each with its own OpenBao token, database lease and rotations. The
+# demo's calls all go to one of them (at its pod address, still verified by its SPIFFE ID), so
+# each step sees what the one before it did; the app's own calls go through the Service to either.
+demo_pick_backend_replica() {
+  local pod
+  pod=$(kubectl -n 99-apps get pods -l app.kubernetes.io/name=backend -o json |
+    jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))]
+      | sort_by(.metadata.name) | first | "\(.metadata.name) \(.status.podIP)"')
+  [[ "$pod" != null && -n "$pod" ]] || die "no backend replica is ready" "scripts/setup.sh --kind shows what is wrong"
+  DEMO_BACKEND_REPLICA=${pod%% *}
+  DEMO_BACKEND_BASE="https://${pod#* }:8000"
 }
 
 demo_legend() {
   say "Kind mode: the commands below use these shorthands:"
   note "kubectl ...                        kubectl --context $ZT_KIND_CONTEXT ..."
-  note "backend_api M PATH [JSON] [TOKEN]  an HTTPS call to the backend from inside the frontend pod (node), the path the policies allow, with the frontend's X.509-SVID (minted by mint_svid)"
+  note "backend_api M PATH [JSON] [TOKEN]  an HTTPS call to backend replica $DEMO_BACKEND_REPLICA ($DEMO_BACKEND_BASE) from inside the frontend pod (node), the path the policies allow, with the frontend's X.509-SVID (minted by mint_svid)"
   note "mint_svid SPIFFE_ID DIR             spire-server x509 mint -spiffeID SPIFFE_ID (an admin's power: an X.509-SVID for any ID), as PEM files in DIR"
   note "spire-server ...                   /opt/spire/bin/spire-server ... inside zt-spire-server-0"
   note "fetch_svid backend|frontend        spire-server jwt mint -audience $ZT_JWT_AUDIENCE for that SPIFFE ID (the app images carry no SPIRE CLI)"
-  note "bao ...                            bao ... inside openbao-0 (over TLS, verified against the SPIRE bundle), with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
+  note "bao ...                            bao ... inside openbao-0 (over TLS, verified against the SPIRE bundle; a standby forwards to the leader), with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
   note "psql ...                           psql as postgres on $ZT_DB_NAME inside postgres-0"
   note "BAO_ADDR                           $BAO_ADDR, a port-forward to openbao-0"
 }
@@ -44,10 +58,11 @@ kubectl() { command kubectl --context "$ZT_KIND_CONTEXT" "$@"; }
 
 # The node script reads a JSON object from stdin: the session token and the client certificate,
 # key and bundle (empty for a call without a certificate), so none of them is on a command line.
-# It accepts only a server whose certificate names the backend's SPIFFE ID. Like the curl of local
+# It accepts only a server whose certificate names the backend's SPIFFE ID, and calls the replica
+# the demo picked (demo_pick_backend_replica), or the backend's Service without one. Like the curl of local
 # mode, it sends a JSON content type only with a body (the backend refuses an empty JSON body),
 # and says "refused: why" when no answer came.
-DEMO_FETCH_JS='let i="";process.stdin.on("data",d=>i+=d).on("end",()=>{const{token:t,cert,key,ca}=JSON.parse(i);const[m,p,b,id]=process.argv.slice(1);const h={};if(b)h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;const r=require("https").request(process.env.BACKEND_URL+p,{method:m,headers:h,cert:cert||undefined,key:key||undefined,ca,checkServerIdentity:(n,c)=>(c.subjectaltname||"").split(", ").includes("URI:"+id)?undefined:new Error("not "+id)},s=>{let o="";s.on("data",d=>o+=d).on("end",()=>process.stdout.write(o))});r.on("error",e=>{console.log("refused:",e.code||"",e.message);process.exitCode=1});r.end(b||undefined)})'
+DEMO_FETCH_JS='let i="";process.stdin.on("data",d=>i+=d).on("end",()=>{const{token:t,cert,key,ca}=JSON.parse(i);const[m,p,b,id,base]=process.argv.slice(1);const h={};if(b)h["content-type"]="application/json";if(t)h.authorization="Bearer "+t;const r=require("https").request((base||process.env.BACKEND_URL)+p,{method:m,headers:h,cert:cert||undefined,key:key||undefined,ca,checkServerIdentity:(n,c)=>(c.subjectaltname||"").split(", ").includes("URI:"+id)?undefined:new Error("not "+id)},s=>{let o="";s.on("data",d=>o+=d).on("end",()=>process.stdout.write(o))});r.on("error",e=>{console.log("refused:",e.code||"",e.message);process.exitCode=1});r.end(b||undefined)})'
 
 # backend_call IDENTITY METHOD PATH [JSON] [TOKEN]: the backend's answer to a call from inside the
 # frontend pod presenting IDENTITY's minted X.509-SVID (frontend, impostor), or none (none).
@@ -57,7 +72,7 @@ backend_call() {
   jq -n --arg token "${5:-}" --rawfile ca "$certs/bundle.pem" \
     --arg cert "$([[ "$1" == none ]] || cat "$certs/svid.pem")" --arg key "$([[ "$1" == none ]] || cat "$certs/key.pem")" \
     '{token: $token, cert: $cert, key: $key, ca: $ca}' |
-    kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$2" "$3" "${4:-}" "$ZT_BACKEND_SPIFFE_ID"
+    kubectl -n 99-apps exec -i deploy/frontend -c frontend -- node -e "$DEMO_FETCH_JS" "$2" "$3" "${4:-}" "$ZT_BACKEND_SPIFFE_ID" "${DEMO_BACKEND_BASE:-}"
 }
 
 backend_api() {
@@ -116,6 +131,39 @@ bao() {
 }
 
 psql() { kubectl -n data exec -i postgres-0 -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
+
+# Part 4's last step: what keeps the app up when a pod or a node goes (tests/kind/suite/faults.ts
+# deletes them under load).
+demo_replicas_step() {
+  say "Nothing here runs once. Two replicas of the backend and of the frontend, one on each worker (each with its own OpenBao token and database lease, and a PodDisruptionBudget that keeps one up through a drain):"
+  show_run 'kubectl -n 99-apps get pods -o wide' 'backend|frontend'
+  check "two backend replicas are ready, on two nodes" replicas_on_nodes 99-apps backend 2
+  check "two frontend replicas are ready, on two nodes" replicas_on_nodes 99-apps frontend 2
+  say "OpenBao: three servers in one Raft cluster, one per node. Any one can go and two still make a quorum; a standby takes over within seconds."
+  show_run 'bao operator raft list-peers' 'leader|follower'
+  check "OpenBao's Raft cluster has three voters and one leader" raft_healthy
+  say "And nobody unseals them: each server unseals itself with a static key from the Secret openbao/openbao-seal. setup.sh kept only a recovery key and the root token (docs/security.md says what a key in a Secret protects, and what a KMS would add)."
+  show_run 'bao status' 'Seal Type|Sealed|HA Mode'
+  check "OpenBao seals with the static key and is unsealed" out_has 'Seal Type +static'
+  say "PostgreSQL still runs as one pod: its data survives a pod's deletion (its volume), but while it restarts the backend answers 503. Failover to a standby is the next step of this project."
+  show_run 'kubectl -n data get pods -o wide' 'postgres'
+  pause
+}
+
+# replicas_on_nodes NAMESPACE APP N: N Ready pods of APP, on N different nodes.
+replicas_on_nodes() {
+  local summary
+  summary=$(kubectl -n "$1" get pods -l "app.kubernetes.io/name=$2" -o json |
+    jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True")) | .spec.nodeName]
+      | "\(length) \(unique | length)"')
+  [[ "$summary" == "$3 $3" ]] || { DEMO_DETAIL="ready pods, distinct nodes: $summary"; return 1; }
+}
+
+raft_healthy() {
+  local summary
+  summary=$(bao operator raft list-peers -format=json | jq -r '.data.config.servers | "\(map(select(.voter)) | length) \(map(select(.leader)) | length)"')
+  [[ "$summary" == "3 1" ]] || { DEMO_DETAIL="voters, leaders: $summary"; return 1; }
+}
 
 demo_network_part() {
   say "Cilium enforces one policy per workload in the kernel. The frontend may talk to the backend only (with mutual authentication) and is explicitly denied OpenBao and PostgreSQL; the backend may reach OpenBao only after the two nodes' Cilium agents have proved both identities with SPIRE."

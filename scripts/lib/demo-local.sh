@@ -109,6 +109,11 @@ bao() { BAO_ADDR=$BAO_ADDR BAO_TOKEN=${BAO_TOKEN:-$DEMO_ROOT_TOKEN} "$ZT_BAO" "$
 
 psql() { pg_psql -d "$ZT_DB_NAME" -P pager=off "$@"; }
 
+# Part 4's last step in kind mode shows the replicas; local mode runs one process of each.
+demo_replicas_step() {
+  say "Local mode runs one process of each part. In kind mode (scripts/setup.sh --kind) this step shows two replicas of the backend and of the frontend on different nodes, and OpenBao's three Raft servers that unseal themselves after a restart."
+}
+
 # The Cilium half of part 5 needs a Kubernetes datapath; local mode says so instead.
 demo_network_part() {
   say "The rest of part 5 needs kind mode. Cilium enforces its network policies and mutual authentication in the Linux kernel (eBPF) on the pods' network path, and Hubble reports on that path; local mode runs plain processes on 127.0.0.1, where there is no pod network for Cilium to guard."
