@@ -9,6 +9,7 @@
 import { afterAll } from 'vitest';
 import { closeOpenbaoForward } from '../lib/kind-probes.ts';
 import { faultsPart } from './suite/faults.ts';
+import { haPart } from './suite/ha.ts';
 import { identityPart } from './suite/identity.ts';
 import { mutualAuthPart } from './suite/mutual-auth.ts';
 import { networkPart } from './suite/network.ts';
@@ -18,6 +19,7 @@ import { tlsPart } from './suite/tls.ts';
 
 const parts: Record<string, () => void> = {
   setup: setupParts,
+  ha: haPart,
   identity: identityPart,
   network: networkPart,
   'mutual-auth': mutualAuthPart,

@@ -67,10 +67,38 @@ export function docker(args: string[]): Run {
   return run('docker', args);
 }
 
-/** OpenBao's unseal key and root token, as setup.sh saved them. */
-export function openbaoInit(): { unseal_keys_b64: string[]; root_token: string } {
+/** OpenBao's recovery key and root token, as setup.sh saved them (kind mode's OpenBao unseals itself). */
+export function openbaoInit(): { recovery_keys_b64: string[]; unseal_keys_b64?: string[]; root_token: string } {
   return JSON.parse(readFileSync(join(required('ZT_KIND_SECRETS_DIR'), 'openbao-init.json'), 'utf8'));
 }
+
+/** `bao ARGS` inside POD with the root token (on stdin), over TLS verified against the SPIRE bundle; ARGS must ask for -format=json. */
+export function bao<T = any>(args: string[], pod = 'openbao-0'): T {
+  const result = kubectl(['-n', 'openbao', 'exec', '-i', pod, '-c', 'openbao', '--', 'sh', '-c', 'read -r BAO_TOKEN; export BAO_TOKEN; exec bao "$@"', 'sh', ...args], {
+    input: `${openbaoInit().root_token}\n`,
+  });
+  if (result.status !== 0) throw new Error(`bao ${args.join(' ')} in ${pod} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** One server of OpenBao's Raft cluster, as `bao operator raft list-peers` lists it. */
+export interface RaftServer {
+  node_id: string;
+  address: string;
+  leader: boolean;
+  voter: boolean;
+}
+
+/** OpenBao's Raft peers, asked of POD. */
+export const raftServers = (pod = 'openbao-0'): RaftServer[] =>
+  bao<{ data: { config: { servers: RaftServer[] } } }>(['operator', 'raft', 'list-peers', '-format=json'], pod).data.config.servers;
+
+/** The pods of an app (label app.kubernetes.io/name), deleted ones left out. */
+export const podsOf = (namespace: string, app: string): any[] =>
+  kubectlJson<{ items: any[] }>(['-n', namespace, 'get', 'pods', '-l', `app.kubernetes.io/name=${app}`]).items.filter((pod) => !pod.metadata.deletionTimestamp);
+
+/** Whether POD's Ready condition is True. */
+export const isReady = (pod: any): boolean => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 /** Polls CHECK every INTERVAL ms until it returns a value (not undefined) or TIMEOUT ms pass. */
 export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, intervalMs = 2000): Promise<T> {

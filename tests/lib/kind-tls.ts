@@ -33,9 +33,10 @@ export function mintInCluster(spiffeId: string): PemSvid {
   };
 }
 
-// Node in the frontend pod: reads {token, cert, key, ca, body} on stdin, calls BACKEND_URL + path
-// over TLS (accepting only the backend's SPIFFE ID), prints {status, body} or {error}.
-const CALL_JS = `let i="";process.stdin.on("data",d=>i+=d).on("end",()=>{const{token,cert,key,ca,body}=JSON.parse(i);const[m,p,id]=process.argv.slice(1);const h={};if(body)h["content-type"]="application/json";if(token)h.authorization="Bearer "+token;const r=require("https").request(process.env.BACKEND_URL+p,{method:m,headers:h,cert:cert||undefined,key:key||undefined,ca,timeout:15000,checkServerIdentity:(n,c)=>(c.subjectaltname||"").split(", ").includes("URI:"+id)?undefined:new Error("the server is not "+id)},s=>{let o="";s.on("data",d=>o+=d).on("end",()=>{let b=null;try{b=JSON.parse(o)}catch{};console.log(JSON.stringify({status:s.statusCode,body:b}))})});r.on("timeout",()=>r.destroy(new Error("timeout")));r.on("error",e=>console.log(JSON.stringify({error:(e.code||"")+" "+e.message})));r.end(body||undefined)})`;
+// Node in the frontend pod: reads {token, cert, key, ca, body} on stdin, calls BACKEND_URL (or the
+// base URL given) + path over TLS (accepting only the backend's SPIFFE ID), prints {status, body}
+// or {error}.
+const CALL_JS = `let i="";process.stdin.on("data",d=>i+=d).on("end",()=>{const{token,cert,key,ca,body}=JSON.parse(i);const[m,p,id,base]=process.argv.slice(1);const h={};if(body)h["content-type"]="application/json";if(token)h.authorization="Bearer "+token;const r=require("https").request((base||process.env.BACKEND_URL)+p,{method:m,headers:h,cert:cert||undefined,key:key||undefined,ca,timeout:15000,checkServerIdentity:(n,c)=>(c.subjectaltname||"").split(", ").includes("URI:"+id)?undefined:new Error("the server is not "+id)},s=>{let o="";s.on("data",d=>o+=d).on("end",()=>{let b=null;try{b=JSON.parse(o)}catch{};console.log(JSON.stringify({status:s.statusCode,body:b}))})});r.on("timeout",()=>r.destroy(new Error("timeout")));r.on("error",e=>console.log(JSON.stringify({error:(e.code||"")+" "+e.message})));r.end(body||undefined)})`;
 
 let frontendSvid: { svid: PemSvid; until: number } | undefined;
 
@@ -56,8 +57,20 @@ export interface BackendAnswer {
  * frontend's minted X.509-SVID; null: no client certificate).
  */
 export function backendCall(method: string, path: string, body?: unknown, token?: string, as: PemSvid | null = frontend()): BackendAnswer {
+  return call('', method, path, body, token, as);
+}
+
+/**
+ * The same call to one backend replica, at its pod's address (https://IP:8000) rather than the
+ * Service: the replica is still verified by its SPIFFE ID, which does not depend on the address.
+ */
+export function backendCallAt(pod: { status: { podIP: string } }, method: string, path: string, body?: unknown, token?: string): BackendAnswer {
+  return call(`https://${pod.status.podIP.includes(':') ? `[${pod.status.podIP}]` : pod.status.podIP}:8000`, method, path, body, token, frontend());
+}
+
+function call(base: string, method: string, path: string, body: unknown, token: string | undefined, as: PemSvid | null): BackendAnswer {
   const input = JSON.stringify({ token: token ?? '', cert: as?.certPem ?? '', key: as?.keyPem ?? '', ca: as?.bundlePem ?? frontend().bundlePem, body: body === undefined ? '' : JSON.stringify(body) });
-  const result = kubectl(['-n', '99-apps', 'exec', '-i', 'deployment/frontend', '-c', 'frontend', '--', 'node', '-e', CALL_JS, method, path, identity.spiffeIds.backend], { input });
+  const result = kubectl(['-n', '99-apps', 'exec', '-i', 'deployment/frontend', '-c', 'frontend', '--', 'node', '-e', CALL_JS, method, path, identity.spiffeIds.backend, base], { input });
   if (result.status !== 0) throw new Error(`backend call ${method} ${path} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as BackendAnswer;
 }

@@ -81,7 +81,7 @@ export function networkPart(): void {
       });
 
       it('resolves names through the cluster DNS: FORWARDED to kube-dns', async () => {
-        const lookup = kubectl(['-n', '99-apps', 'exec', 'deployment/backend', '-c', 'backend', '--', 'node', '-e',
+        const lookup = kubectl(['-n', '99-apps', 'exec', backend.split('/')[1]!, '-c', 'backend', '--', 'node', '-e',
           "require('dns').lookup('openbao.openbao.svc.cluster.local',(e,a)=>console.log(e?'error '+e.code:'resolved '+a))"]);
         expect(lookup.stdout).toMatch(/^resolved \d+\.\d+\.\d+\.\d+/m);
         const flows = await eventually('Hubble flows backend -> kube-dns', () => {

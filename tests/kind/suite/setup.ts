@@ -109,6 +109,13 @@ export function setupParts(): void {
       expect(demo.stdout).toContain('✓ Hubble shows backend -> OpenBao FORWARDED with SPIRE auth');
     });
 
+    it('ended part 4 with the replicas: two of each app on two nodes, three OpenBao servers, static seal', () => {
+      expect(demo.stdout).toContain('✓ two backend replicas are ready, on two nodes');
+      expect(demo.stdout).toContain('✓ two frontend replicas are ready, on two nodes');
+      expect(demo.stdout).toContain("✓ OpenBao's Raft cluster has three voters and one leader");
+      expect(demo.stdout).toContain('✓ OpenBao seals with the static key and is unsealed');
+    });
+
     it('shows no token: no JWT, no OpenBao token', () => {
       expect(demo.output).not.toMatch(/eyJ[\w-]{6,}\.[\w-]{6,}\.[\w-]{6,}/);
       expect(demo.output).not.toMatch(/\bs\.[A-Za-z0-9]{20,}/);

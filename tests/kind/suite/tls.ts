@@ -118,7 +118,7 @@ export function tlsPart(): void {
       const forged = { certPem: leaf.certPem, keyPem: leaf.keyPem, bundlePem: impostor.bundlePem };
       expect(backendCall('GET', '/api/health/live', undefined, undefined, forged).status).toBeUndefined();
       expect(backendCall('GET', '/api/health/live', undefined, undefined, null).status).toBeUndefined();
-      const logs = kubectl(['-n', '99-apps', 'logs', 'deployment/backend', '--since=5m']).stdout;
+      const logs = kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', '-c', 'backend', '--since=5m', '--tail=-1']).stdout; // both replicas
       expect(logs).toContain(`"event":"api_client_refused"`);
       expect(logs).toContain(`"spiffeId":"${identity.testIdentities.impostor}"`);
     });
@@ -236,7 +236,7 @@ export function tlsPart(): void {
         const seen = events();
         console.log(`rogue OpenBao: ${seen.filter((e) => e.event === 'refused').length} handshakes refused by the backend (${[...new Set(seen.map((e) => e.reason).filter(Boolean))].join(', ')})`);
         expect(seen.filter((e) => e.event === 'completed' || e.event === 'data')).toEqual([]); // no request: no token, no JWT-SVID
-        const log = kubectl(['-n', '99-apps', 'logs', 'deployment/backend', '-c', 'backend', `--since-time=${since}`]).stdout;
+        const log = kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', '-c', 'backend', `--since-time=${since}`, '--tail=-1']).stdout; // both replicas
         expect(log).toMatch(/OpenBao's TLS certificate was refused \(self[- ]signed certificate/);
       } finally {
         expect(swap('remove').status).toBe(0);
