@@ -34,7 +34,7 @@ import {
 } from '../lib/k8s/cluster.ts';
 import { loadRepoDocuments } from '../lib/k8s/manifests.ts';
 import { POSTGRES_CREDENTIALS } from '../lib/k8s/secrets.ts';
-import type { ClusterSPIFFEID, KindCluster, Kustomization, OpenBaoValues, SpireValues } from '../lib/k8s/types.ts';
+import type { CiliumValues, ClusterSPIFFEID, KindCluster, Kustomization, OpenBaoValues, SpireValues } from '../lib/k8s/types.ts';
 import { repoPath } from '../lib/repo.ts';
 import { pinned, versions } from '../lib/versions.ts';
 
@@ -744,5 +744,21 @@ describe('high availability', () => {
     expect(read('scripts/lib/kind.sh')).toMatch(/metadata: \{name: "openbao-seal", namespace: "openbao"/);
     expect(volume.secret?.defaultMode).toBe(0o440);
     expect(posix.basename(keyPath!)).toBe('key');
+  });
+});
+
+describe('the single-replica servers with node-local volumes', () => {
+  const controlPlane = { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' };
+  const cilium = onlyDocument<CiliumValues>(documents, 'infrastructure/cilium/values.yaml');
+
+  it("run on the control plane, so draining or losing a worker leaves every SVID's renewal and mutual auth working", () => {
+    const project = spireValues['spire-server']!;
+    expect(project.nodeSelector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
+    expect(project.tolerations).toContainEqual(controlPlane);
+    const ciliums = cilium.authentication!.mutual!.spire!.install!.server!;
+    expect(ciliums.nodeSelector).toEqual({ 'node-role.kubernetes.io/control-plane': '' });
+    expect(ciliums.tolerations).toContainEqual(controlPlane);
+    // kind labels its control-plane node so
+    expect(kindConfig.nodes!.filter((n) => n.role === 'control-plane')).toHaveLength(1);
   });
 });

@@ -206,13 +206,15 @@ export function tlsPart(): void {
     }, 600_000);
 
     it("a self-signed \"OpenBao\" on the address the backend dials gets no handshake and no token, and the backend says why", async () => {
-      // The attacker's server: OpenBao's labels and SPIFFE ID, a certificate SPIRE never issued.
+      // The attacker's server: OpenBao's labels and SPIFFE ID, a certificate SPIRE never issued. Not
+      // the chart's instance label: OpenBao's servers keep pods with all three labels off their
+      // nodes (anti-affinity), and there is one on every node.
       const fake = issueSvid(undefined, identity.spiffeIds.openbao, { dnsNames: identity.x509Svid.dnsNames.openbao });
       const server = `const tls=require('tls');const say=(e)=>console.log(JSON.stringify(e));const s=tls.createServer({cert:process.env.CERT,key:process.env.KEY},c=>{say({event:'completed'});c.on('data',d=>say({event:'data',bytes:d.length}))});s.on('tlsClientError',e=>say({event:'refused',reason:e.code||e.message}));s.listen(8200,()=>say({event:'listening'}))`;
       const rogue = probes.start({
         namespace: 'openbao',
         serviceAccount: 'rogue',
-        labels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server', 'zt-demo.test/rogue': 'true' },
+        labels: { 'app.kubernetes.io/name': 'openbao', component: 'server', 'zt-demo.test/rogue': 'true' },
         // the backend's image: it has Node.js and is on every node (the plain Node.js image is only in the engine)
         image: kubectl(['-n', '99-apps', 'get', 'deployment', 'backend', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']).stdout.trim(),
         command: ['node', '-e', server],
@@ -223,8 +225,13 @@ export function tlsPart(): void {
       await eventually('the rogue server listening', () => (events().some((e) => e.event === 'listening') ? true : undefined), 120_000);
       const token = login('terry', 'terry99');
       const since = new Date().toISOString();
-      const swap = (op: 'add' | 'remove') =>
-        kubectl(['-n', 'openbao', 'patch', 'service', 'openbao', '--type=json', '-p', JSON.stringify([{ op, path: '/spec/selector/zt-demo.test~1rogue', ...(op === 'add' ? { value: 'true' } : {}) }])]);
+      // The Service then selects the rogue pod alone: its label instead of the chart's instance label.
+      const rogueLabel = { path: '/spec/selector/zt-demo.test~1rogue', value: 'true' };
+      const instanceLabel = { path: '/spec/selector/app.kubernetes.io~1instance', value: 'openbao' };
+      const swap = (op: 'add' | 'remove') => {
+        const [gone, added] = op === 'add' ? [instanceLabel, rogueLabel] : [rogueLabel, instanceLabel];
+        return kubectl(['-n', 'openbao', 'patch', 'service', 'openbao', '--type=json', '-p', JSON.stringify([{ op: 'remove', path: gone.path }, { op: 'add', ...added }])]);
+      };
       expect(swap('add').status).toBe(0);
       try {
         // Idle connections to the real OpenBao close after 10 s; then each rotation dials anew.

@@ -154,7 +154,7 @@ export interface CiliumAuthenticationValues {
       enabled?: boolean;
       install?: {
         enabled?: boolean;
-        server?: { dataStorage?: { enabled?: boolean; size?: string } };
+        server?: { dataStorage?: { enabled?: boolean; size?: string }; nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
       };
     };
   };
@@ -203,6 +203,8 @@ export interface SpireGlobalValues {
 export interface SpireServerValues {
   image?: SpireImageValues;
   caTTL?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
   controllerManager?: {
     className?: string;
     identities?: { clusterSPIFFEIDs?: Record<string, SpireChartClusterSPIFFEID> };
