@@ -32,11 +32,13 @@ demo_connect() {
 # Two backend replicas run, each with its own OpenBao token, database lease and rotations. The
 # demo's calls all go to one of them (at its pod address, still verified by its SPIFFE ID), so
 # each step sees what the one before it did; the app's own calls go through the Service to either.
+# A jq filter: the pods of a list that are Ready and not being deleted.
+DEMO_READY_PODS='[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))]'
+
 demo_pick_backend_replica() {
   local pod
   pod=$(kubectl -n 99-apps get pods -l app.kubernetes.io/name=backend -o json |
-    jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True"))]
-      | sort_by(.metadata.name) | first | "\(.metadata.name) \(.status.podIP)"')
+    jq -r "$DEMO_READY_PODS"' | sort_by(.metadata.name) | first | "\(.metadata.name) \(.status.podIP)"')
   [[ "$pod" != null && -n "$pod" ]] || die "no backend replica is ready" "scripts/setup.sh --kind shows what is wrong"
   DEMO_BACKEND_REPLICA=${pod%% *}
   DEMO_BACKEND_BASE="https://${pod#* }:8000"
@@ -154,8 +156,7 @@ demo_replicas_step() {
 replicas_on_nodes() {
   local summary
   summary=$(kubectl -n "$1" get pods -l "app.kubernetes.io/name=$2" -o json |
-    jq -r '[.items[] | select(.metadata.deletionTimestamp == null) | select(any(.status.conditions[]?; .type == "Ready" and .status == "True")) | .spec.nodeName]
-      | "\(length) \(unique | length)"')
+    jq -r "$DEMO_READY_PODS"' | map(.spec.nodeName) | "\(length) \(unique | length)"')
   [[ "$summary" == "$3 $3" ]] || { DEMO_DETAIL="ready pods, distinct nodes: $summary"; return 1; }
 }
 

@@ -97,6 +97,13 @@ export const raftServers = (pod = 'openbao-0'): RaftServer[] =>
 export const podsOf = (namespace: string, app: string): any[] =>
   kubectlJson<{ items: any[] }>(['-n', namespace, 'get', 'pods', '-l', `app.kubernetes.io/name=${app}`]).items.filter((pod) => !pod.metadata.deletionTimestamp);
 
+/** The worker nodes' names (every node but the control plane), sorted. */
+export const workerNames = (): string[] =>
+  kubectlJson<{ items: any[] }>(['get', 'nodes']).items
+    .filter((node) => !('node-role.kubernetes.io/control-plane' in node.metadata.labels))
+    .map((node) => node.metadata.name as string)
+    .sort();
+
 /** Whether POD's Ready condition is True. */
 export const isReady = (pod: any): boolean => (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 

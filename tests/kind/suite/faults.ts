@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, dynamicUsers, eventually, isReady, kubectl, kubectlJson, podsOf, raftServers } from '../../lib/kind-cluster.ts';
+import { appUrl, dynamicUsers, eventually, isReady, kubectl, kubectlJson, podsOf, raftServers, workerNames } from '../../lib/kind-cluster.ts';
 import { backendCall } from '../../lib/kind-tls.ts';
 
 interface Outcome {
@@ -150,7 +150,7 @@ export function faultsPart(): void {
     }, 10 * 60_000);
 
     it('all three OpenBao servers deleted at once: they unseal themselves and elect a leader, the app serves throughout', async () => {
-      const uids = Object.fromEntries(podsOf('openbao', 'openbao').map((pod) => [pod.metadata.name, pod.metadata.uid]));
+      const uids: Record<string, string> = Object.fromEntries(podsOf('openbao', 'openbao').map((pod) => [pod.metadata.name, pod.metadata.uid]));
       expect(Object.keys(uids).sort()).toEqual(['openbao-0', 'openbao-1', 'openbao-2']);
       load.start();
       await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -187,10 +187,7 @@ export function faultsPart(): void {
       // The worker without PostgreSQL: it is still one pod on a node-local volume (no failover yet),
       // so draining its node stops the database until the node is back.
       const pgNode = kubectlJson<any>(['-n', 'data', 'get', 'pod', 'postgres-0']).spec.nodeName as string;
-      const workers = kubectlJson<{ items: any[] }>(['get', 'nodes']).items
-        .filter((node) => !('node-role.kubernetes.io/control-plane' in node.metadata.labels))
-        .map((node) => node.metadata.name as string);
-      const worker = workers.find((name) => name !== pgNode)!;
+      const worker = workerNames().find((name) => name !== pgNode)!;
       expect(worker).toBeDefined();
       const evicted = ['backend', 'frontend'].flatMap((app) => podsOf('99-apps', app)).filter((pod) => pod.spec.nodeName === worker).map((pod) => pod.metadata.name);
       expect(evicted.length).toBeGreaterThan(0);

@@ -9,12 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
-import { bao, eventually, isReady, kubectlJson, openbaoInit, podsOf, raftServers, required } from '../../lib/kind-cluster.ts';
+import { bao, eventually, isReady, kubectlJson, openbaoInit, podsOf, raftServers, required, workerNames } from '../../lib/kind-cluster.ts';
 import { backendCallAt } from '../../lib/kind-tls.ts';
 import { login } from './faults.ts';
-
-const workerNames = (): string[] =>
-  kubectlJson<{ items: any[] }>(['get', 'nodes']).items.filter((node) => !('node-role.kubernetes.io/control-plane' in node.metadata.labels)).map((node) => node.metadata.name).sort();
 
 export function haPart(): void {
   describe('replicas: no single pod whose loss stops the app', () => {
