@@ -28,7 +28,7 @@
 #   --part N   only part N (1-6)
 #
 # Part 4 shows a scheduled rotation live when the stack runs with short leases
-# (scripts/setup.sh --fast-rotation: 5-minute leases rotated every 2 minutes); otherwise, and
+# (scripts/setup.sh --fast-rotation: 5-minute leases rotated every minute); otherwise, and
 # always with --auto, an admin forces one through the API.
 
 # The steps' commands are shown as written and run with eval, which is when their $ expands:

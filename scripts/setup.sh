@@ -12,7 +12,7 @@
 #                alone does not encrypt)
 #   --local      local mode: PostgreSQL, SPIRE server and agent, the SPIRE OIDC discovery provider
 #                and OpenBao run as plain processes on 127.0.0.1, with state and logs in .local/
-#   --fast-rotation  short database leases (5 minutes, rotated every 2) so a live demo shows a real
+#   --fast-rotation  short database leases (5 minutes, rotated every minute) so a live demo shows a real
 #                rotation (scripts/demo.sh part 4); a run without it sets the default again:
 #                1-hour leases, rotated every 50 minutes
 #

@@ -128,11 +128,34 @@ suite_browser() {
   record browser "$passed" "$failed" "$skipped"
 }
 
-# kind mode on a real cluster: tests/kind/prepare.sh readies the machine (engine, tools, charts,
-# images) and writes the environment the tests run with; it counts as one failed test if it fails.
+# kind mode on a real cluster. Its first steps (tests/kind/first-setup.sh: prepare.sh readies the
+# machine and writes the environment the tests run with, then the user's setup.sh --kind) start in
+# the background before the local suites, whose waits leave the cores to the cluster's. A failed
+# prepare.sh counts as one failed test; setup.sh's result is the suite's first tests to judge.
+KIND_ENV_FILE=$RESULTS_DIR/kind/env
+KIND_FIRST_SETUP_DIR=$RESULTS_DIR/kind/first-setup
+KIND_FIRST_SETUP_PID=""
+
+start_kind_first_setup() {
+  mkdir -p "$KIND_FIRST_SETUP_DIR"
+  info "kind suite: tests/kind/prepare.sh and scripts/setup.sh --kind start now, in the background (output in ${KIND_FIRST_SETUP_DIR#"$ZT_REPO_ROOT/"}/)"
+  # A session of its own, so that an interrupted run stops it as a whole (stop_kind_first_setup).
+  setsid "$ZT_REPO_ROOT/tests/kind/first-setup.sh" "$KIND_ENV_FILE" "$KIND_FIRST_SETUP_DIR" </dev/null >/dev/null 2>&1 &
+  KIND_FIRST_SETUP_PID=$!
+}
+
+stop_kind_first_setup() {
+  if [[ -n "$KIND_FIRST_SETUP_PID" ]]; then kill -- "-$KIND_FIRST_SETUP_PID" 2>/dev/null || true; fi
+}
+
 suite_kind() {
-  local env_file="$RESULTS_DIR/kind/env" name names=()
-  if ! "$ZT_REPO_ROOT/tests/kind/prepare.sh" "$env_file"; then
+  local env_file=$KIND_ENV_FILE name names=() status=0
+  [[ -n "$KIND_FIRST_SETUP_PID" ]] || start_kind_first_setup
+  info "waiting for the kind suite's preparation and its first setup.sh --kind"
+  wait "$KIND_FIRST_SETUP_PID" || status=$?
+  KIND_FIRST_SETUP_PID=""
+  cat "$KIND_FIRST_SETUP_DIR/prepare.log" 2>/dev/null || true
+  if ((status != 0)); then
     record kind 0 1 0
     return
   fi
@@ -142,7 +165,7 @@ suite_kind() {
   # shellcheck source=/dev/null
   source "$env_file"
   set +a
-  ZT_KIND_KEEP=$KEEP_CLUSTER run_vitest kind tests --project kind
+  ZT_KIND_KEEP=$KEEP_CLUSTER ZT_KIND_FIRST_SETUP=$KIND_FIRST_SETUP_DIR run_vitest kind tests --project kind
   for name in "${names[@]}"; do [[ "$name" == PATH ]] || unset "$name"; done
   PATH=$saved_path
   if ((KEEP_CLUSTER)); then
@@ -198,6 +221,10 @@ main() {
   check_disk "${suites[@]}"
   install_prerequisites
   mkdir -p "$RESULTS_DIR"
+  if [[ " ${suites[*]} " == *" kind "* ]]; then
+    trap stop_kind_first_setup EXIT
+    start_kind_first_setup
+  fi
   local n=0
   for suite in "${suites[@]}"; do
     n=$((n + 1))

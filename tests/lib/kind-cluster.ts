@@ -5,7 +5,7 @@
  * nothing of the user's.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, repoPath } from './repo.ts';
 
@@ -52,6 +52,21 @@ export function run(command: string, args: string[], options: { input?: string; 
 /** One of the project's scripts, exactly as a user runs it. */
 export const script = (name: string, args: string[], timeoutMs = 3_600_000, env: Record<string, string> = {}): Run =>
   run('bash', [repoPath('scripts', name), ...args], { timeoutMs, env });
+
+/**
+ * The first `setup.sh --kind` of the suite. scripts/test.sh starts it (tests/kind/first-setup.sh)
+ * in the background while the local suites run and names where its result is in
+ * ZT_KIND_FIRST_SETUP; without that (the suite run on its own), it runs here.
+ */
+export function firstSetup(timeoutMs: number): Run {
+  const dir = process.env.ZT_KIND_FIRST_SETUP;
+  if (!dir) return script('setup.sh', ['--kind'], timeoutMs);
+  const read = (name: string): string => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
+  const stdout = read('setup.stdout');
+  const stderr = read('setup.stderr');
+  const status = read('setup.status').trim();
+  return { status: status === '' ? null : Number(status), stdout, stderr, output: `${stdout}\n${stderr}`, seconds: Number(read('setup.seconds').trim() || 0) };
+}
 
 export const kubectl = (args: string[], options: { input?: string; timeoutMs?: number } = {}): Run =>
   run('kubectl', ['--context', CONTEXT, ...args], options);

@@ -8,13 +8,13 @@ import { chromium } from '@playwright/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
 import { pinned } from '../../lib/versions.ts';
-import { appUrl, dynamicUsers, eventually, kubectl, kubectlJson, type Run, required, script } from '../../lib/kind-cluster.ts';
+import { appUrl, dynamicUsers, eventually, firstSetup, kubectl, kubectlJson, type Run, required, script } from '../../lib/kind-cluster.ts';
 
 export function setupParts(): void {
   describe('scripts/setup.sh --kind, first run', () => {
     let setup: Run;
     beforeAll(() => {
-      setup = script('setup.sh', ['--kind'], 45 * 60_000);
+      setup = firstSetup(45 * 60_000);
     }, 46 * 60_000);
 
     it('exits 0 after all eleven steps', () => {
@@ -156,7 +156,7 @@ export function setupParts(): void {
 
     it('rotates the database credentials on schedule, in the cluster', async () => {
       // The new backend pod starts with a lease of its own; a scheduled rotation replaces it within
-      // two minutes (fast rotation), and the old user is revoked.
+      // a minute (fast rotation), and the old user is revoked.
       const first = await eventually('a new backend with its own database user', () => {
         const users = dynamicUsers();
         return users.length > 0 && users.some((u) => !usersBefore.includes(u)) ? users : undefined;
