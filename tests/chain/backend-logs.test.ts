@@ -55,9 +55,22 @@ const logLines = () =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-describe("the backend's security events", () => {
-  it('are logged at info, each exactly once, with the request id the answer carried and the client address', () => {
+/** The log once it holds a line for each of EVENTS (or, after 10 s, as it is: the test then says which is missing). */
+async function linesWithEvery(events: typeof expected): Promise<Array<Record<string, unknown>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
     const lines = logLines();
+    const complete = events.every(({ event, requestId }) => lines.some((line) => line.requestId === requestId && line.event === event));
+    if (complete || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("the backend's security events", () => {
+  it('are logged at info, each exactly once, with the request id the answer carried and the client address', async () => {
+    // The backend writes its log asynchronously: the last answer can reach the test a moment
+    // before its line reaches the file, so wait (briefly) until every event has one.
+    const lines = await linesWithEvery(expected);
     expect(expected.map((e) => e.event)).toEqual(['registered', 'sign_in_succeeded', 'sign_in_failed', 'github_token_stored', 'github_token_replaced', 'github_token_deleted', 'signed_out', 'sign_in_throttled']);
     for (const { event, requestId, fields } of expected) {
       const found = lines.filter((line) => line.requestId === requestId && line.event === event);
