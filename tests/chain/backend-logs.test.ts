@@ -55,12 +55,16 @@ const logLines = () =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+/** The lines of EVENT answered with REQUEST_ID. */
+const linesOf = (lines: Array<Record<string, unknown>>, { event, requestId }: { event: string; requestId: string }) =>
+  lines.filter((line) => line.requestId === requestId && line.event === event);
+
 /** The log once it holds a line for each of EVENTS (or, after 10 s, as it is: the test then says which is missing). */
 async function linesWithEvery(events: typeof expected): Promise<Array<Record<string, unknown>>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const lines = logLines();
-    const complete = events.every(({ event, requestId }) => lines.some((line) => line.requestId === requestId && line.event === event));
+    const complete = events.every((expectedEvent) => linesOf(lines, expectedEvent).length > 0);
     if (complete || Date.now() > deadline) return lines;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -73,7 +77,7 @@ describe("the backend's security events", () => {
     const lines = await linesWithEvery(expected);
     expect(expected.map((e) => e.event)).toEqual(['registered', 'sign_in_succeeded', 'sign_in_failed', 'github_token_stored', 'github_token_replaced', 'github_token_deleted', 'signed_out', 'sign_in_throttled']);
     for (const { event, requestId, fields } of expected) {
-      const found = lines.filter((line) => line.requestId === requestId && line.event === event);
+      const found = linesOf(lines, { event, requestId });
       expect(found, `${event} of request ${requestId}`).toHaveLength(1);
       expect(found[0]).toMatchObject({ level: 30, client: '127.0.0.1', ...fields });
     }

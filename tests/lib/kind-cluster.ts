@@ -29,11 +29,10 @@ export interface Run {
   seconds: number;
 }
 
-function toRun(result: SpawnSyncReturns<string>, started: number): Run {
-  const stdout = result.stdout ?? '';
-  const stderr = result.stderr ?? '';
-  return { status: result.status, stdout, stderr, output: `${stdout}\n${stderr}`, seconds: Math.round((Date.now() - started) / 1000) };
-}
+const runOf = (status: number | null, stdout: string, stderr: string, seconds: number): Run => ({ status, stdout, stderr, output: `${stdout}\n${stderr}`, seconds });
+
+const toRun = (result: SpawnSyncReturns<string>, started: number): Run =>
+  runOf(result.status, result.stdout ?? '', result.stderr ?? '', Math.round((Date.now() - started) / 1000));
 
 /** Runs a command; never throws for a non-zero exit (the test asserts on it). */
 export function run(command: string, args: string[], options: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Run {
@@ -62,10 +61,8 @@ export function firstSetup(timeoutMs: number): Run {
   const dir = process.env.ZT_KIND_FIRST_SETUP;
   if (!dir) return script('setup.sh', ['--kind'], timeoutMs);
   const read = (name: string): string => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
-  const stdout = read('setup.stdout');
-  const stderr = read('setup.stderr');
   const status = read('setup.status').trim();
-  return { status: status === '' ? null : Number(status), stdout, stderr, output: `${stdout}\n${stderr}`, seconds: Number(read('setup.seconds').trim() || 0) };
+  return runOf(status === '' ? null : Number(status), read('setup.stdout'), read('setup.stderr'), Number(read('setup.seconds').trim() || 0));
 }
 
 export const kubectl = (args: string[], options: { input?: string; timeoutMs?: number } = {}): Run =>
