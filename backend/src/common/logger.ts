@@ -14,7 +14,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((key) => `*.${key}`)], censor: '[redacted]' },
     },
-    destination,
+    // Synchronous by default: a security event is in the log before the answer leaves, so whoever
+    // reads the log after an answer (an auditor, the tests) finds it. pino's own default writes later.
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
