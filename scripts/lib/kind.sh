@@ -34,7 +34,9 @@ ZT_KIND_STATE_CONFIGMAP=zt-demo-setup
 #   ZT_CHART_DIR          a directory of chart archives <chart>-<version>.tgz used instead of the
 #                         Helm repositories (the same charts, e.g. fetched with `helm pull` elsewhere)
 #   ZT_KIND_EXTRA_VALUES  a directory of <release>.yaml files applied after the project's values
-: "${ZT_KIND_NODE_IMAGE:=}" "${ZT_KIND_CONFIG_PATCH:=}" "${ZT_CHART_DIR:=}" "${ZT_KIND_EXTRA_VALUES:=}"
+#   ZT_CNPG_MANIFEST      a file with CloudNativePG's release manifest, used instead of fetching it
+#                         from GitHub (the same file, e.g. downloaded elsewhere)
+: "${ZT_KIND_NODE_IMAGE:=}" "${ZT_KIND_CONFIG_PATCH:=}" "${ZT_CHART_DIR:=}" "${ZT_KIND_EXTRA_VALUES:=}" "${ZT_CNPG_MANIFEST:=}"
 
 CILIUM_REPO=https://helm.cilium.io/
 SPIRE_REPO=https://spiffe.github.io/helm-charts-hardened/
@@ -140,6 +142,10 @@ kind_overrides_check() {
     info "override: kind config fields from $ZT_KIND_CONFIG_PATCH"
   fi
   [[ -z "$ZT_KIND_NODE_IMAGE" ]] || info "override: node image $ZT_KIND_NODE_IMAGE"
+  if [[ -n "$ZT_CNPG_MANIFEST" ]]; then
+    [[ -f "$ZT_CNPG_MANIFEST" ]] || die "ZT_CNPG_MANIFEST=$ZT_CNPG_MANIFEST is not a file" "point it at CloudNativePG's release manifest cnpg-$CNPG_VERSION.yaml"
+    info "override: CloudNativePG's manifest from $ZT_CNPG_MANIFEST instead of GitHub"
+  fi
   return 0
 }
 
@@ -358,10 +364,11 @@ kind_trust_bundle() {
 # ---------------------------------------------------------------------------------------------
 # 5. PostgreSQL
 
-# The superuser and openbao_admin passwords: made once, kept in the cluster's Secret and, for
-# OpenBao's configuration, in .secrets/. The Secret wins when both exist.
+# The openbao_admin password (the role OpenBao's database engine signs in as): made once, kept in
+# the cluster's Secret and, for OpenBao's configuration, in .secrets/. The Secret wins when both
+# exist. (No superuser password: the superuser signs in only over the unix socket.)
 ensure_postgres_secret() {
-  local keys=(superuser-password openbao-admin-password) key file secret
+  local keys=(openbao-admin-password) key file secret
   if secret=$(kube -n data get secret postgres-credentials -o json 2>/dev/null); then
     for key in "${keys[@]}"; do
       file="$ZT_KIND_SECRETS_DIR/postgres-$key"
@@ -373,8 +380,7 @@ ensure_postgres_secret() {
   local args=()
   for key in "${keys[@]}"; do
     file="$ZT_KIND_SECRETS_DIR/postgres-$key"
-    # No trailing newline: the Secret holds the file's bytes, and PostgreSQL's entrypoint takes
-    # the password from it byte for byte.
+    # No trailing newline: the Secret holds the file's bytes, byte for byte the password.
     [[ -s "$file" ]] || (umask 077 && openssl rand -hex 24 | tr -d '\n' >"$file")
     args+=(--from-file="$key=$file")
   done
@@ -383,12 +389,70 @@ ensure_postgres_secret() {
   ok "Secret data/postgres-credentials created (random passwords, copies in $ZT_KIND_SECRETS_NAME)"
 }
 
+# CloudNativePG's release manifest (CRDs, RBAC, the operator and its webhooks), or the file
+# ZT_CNPG_MANIFEST names instead: the same manifest on a machine that cannot fetch it.
+CNPG_MANIFEST_URL=https://github.com/cloudnative-pg/cloudnative-pg/releases/download/v$CNPG_VERSION/cnpg-$CNPG_VERSION.yaml
+
+kind_cnpg_operator() {
+  local manifest=${ZT_CNPG_MANIFEST:-$CNPG_MANIFEST_URL}
+  # Server-side: the CRDs are too large for client-side apply's last-applied annotation.
+  kube_apply --server-side --force-conflicts -f "$manifest" ||
+    die "CloudNativePG's manifest was refused ($manifest)" "kubectl --context $ZT_KIND_CONTEXT apply --server-side -f $manifest shows why"
+  wait_rollouts cnpg-system deployment/cnpg-controller-manager
+}
+
+# The two Secrets postgres-certificates fills, created empty once: its Role may patch them but not
+# create Secrets (creation cannot be limited to a name).
+ensure_postgres_tls_secrets() {
+  local name type keys
+  for name in postgres-tls postgres-ca; do
+    kube -n data get secret "$name" >/dev/null 2>&1 && continue
+    if [[ "$name" == postgres-tls ]]; then type=kubernetes.io/tls keys='{"tls.crt": "", "tls.key": ""}'; else type=Opaque keys='{"ca.crt": ""}'; fi
+    jq -n --arg name "$name" --arg type "$type" --argjson data "$keys" \
+      '{apiVersion: "v1", kind: "Secret", type: $type, data: $data,
+        metadata: {name: $name, namespace: "data", labels: {"cnpg.io/reload": "true", "app.kubernetes.io/part-of": "zt-demo"}}}' |
+      kube create -f - >/dev/null 2>&1 || die "could not create Secret data/$name" "kubectl --context $ZT_KIND_CONTEXT -n data get secret $name shows whether it exists"
+    changed
+  done
+}
+
+# The current primary's pod name (the operator's status).
+postgres_primary() { kube -n data get cluster postgres -o jsonpath='{.status.currentPrimary}'; }
+
+# The app's roles, schema and demo users: the SQL files local mode runs, run once on the primary
+# through the unix socket (the operator's initdb made the database). The openbao_admin password
+# goes in on stdin, never on a command line. "app", the owner the operator's initdb requires,
+# is left unable to sign in.
+postgres_bootstrap() {
+  local primary sql=$ZT_REPO_ROOT/infrastructure/postgres psql=(psql -X -q -v ON_ERROR_STOP=1 -d appdb)
+  primary=$(postgres_primary)
+  if [[ "$(kube -n data exec "$primary" -c postgres -- "${psql[@]}" -At -c "SELECT count(*) FROM pg_roles WHERE rolname = 'openbao_admin'" 2>/dev/null)" == 1 ]]; then
+    ok "database appdb bootstrapped (kept)"
+    return
+  fi
+  { printf '\\set openbao_pw %s\n' "$(cat "$ZT_KIND_SECRETS_DIR/postgres-openbao-admin-password")"
+    cat "$sql/bootstrap.sql" "$sql/seed-demo-users.sql"
+    echo 'ALTER ROLE app NOLOGIN;'
+  } | kube -n data exec -i "$primary" -c postgres -- "${psql[@]}" --single-transaction -f - >/dev/null ||
+    give_up data "the bootstrap of database appdb on $primary"
+  changed
+  ok "database appdb bootstrapped on $primary (roles, schema, the six demo users)"
+}
+
 kind_postgres() {
+  kind_cnpg_operator
   kube_apply -f "$ZT_REPO_ROOT/infrastructure/postgres/namespace.yaml"
   ensure_postgres_secret
+  ensure_postgres_tls_secrets
   kube_apply -k "$ZT_REPO_ROOT/infrastructure/postgres" ||
     die "the PostgreSQL manifests were refused" "kubectl --context $ZT_KIND_CONTEXT apply -k infrastructure/postgres shows why"
-  wait_rollouts data statefulset/postgres
+  wait_rollouts data deployment/postgres-certificates
+  kube_apply -f "$ZT_REPO_ROOT/infrastructure/postgres/cluster.yaml" ||
+    die "the PostgreSQL Cluster was refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/postgres/cluster.yaml shows why"
+  kube -n data wait cluster/postgres --for=condition=Ready --timeout="${ZT_KIND_TIMEOUT}s" >/dev/null 2>&1 ||
+    give_up data "PostgreSQL (Cluster data/postgres: a primary and a synchronous standby)"
+  ok "data: PostgreSQL ready, primary $(postgres_primary), one synchronous standby"
+  postgres_bootstrap
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +553,7 @@ kind_policies() {
     die "the namespace 99-apps was refused" "kubectl --context $ZT_KIND_CONTEXT apply -f backend/k8s/namespace.yaml shows why"
   kube_apply -f "$ZT_REPO_ROOT/infrastructure/cilium/policies/" ||
     die "the CiliumNetworkPolicies were refused" "kubectl --context $ZT_KIND_CONTEXT apply -f infrastructure/cilium/policies/ shows why"
-  ok "CiliumNetworkPolicies: frontend, backend, openbao, postgres (mutual auth on frontend->backend->OpenBao)"
+  ok "CiliumNetworkPolicies: frontend, backend, openbao, postgres, postgres-certificates (mutual auth on frontend->backend->OpenBao)"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -169,6 +169,8 @@ const tools = {
           return out(JSON.stringify({ items: [0, 1, 2].map((i) => ({ metadata: { name: `openbao-${i}` }, status: { conditions: [{ type: 'Ready', status: ready }] } })) }));
         }
         if (what === 'pods') return out(JSON.stringify({ items: [] }));
+        // CloudNativePG's Cluster: its primary, once applied.
+        if (what === 'cluster' && name === 'postgres') return out('postgres-1');
         break;
       }
       case 'patch': {
@@ -212,14 +214,14 @@ const tools = {
       }
       case 'diff': {
         // kubectl diff: exit 0 when applying would change nothing, 1 when it would.
-        const [mode, path] = more;
+        const [mode, path] = more.filter((arg) => !['--server-side', '--force-conflicts'].includes(arg));
         const digest = createHash('sha256').update(mode).update(path).update(existsSync(path) ? 'x' : '').digest('hex');
         if (cluster.applied[path] === digest) return;
         out(`diff ${path}`);
         process.exit(1);
       }
       case 'apply': {
-        const [mode, path] = more;
+        const [mode, path] = more.filter((arg) => !['--server-side', '--force-conflicts'].includes(arg));
         const digest = createHash('sha256').update(mode).update(path).update(existsSync(path) ? 'x' : '').digest('hex');
         const before = cluster.applied[path];
         cluster.applied[path] = digest;
@@ -234,6 +236,14 @@ const tools = {
       case 'exec': {
         const command = more.slice(more.indexOf('--') + 1);
         if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'bundle') return out(fakePki().ca);
+        if (command[0] === 'psql') {
+          // PostgreSQL's primary: the bootstrap SQL arrives on stdin, once.
+          const postgres = load('postgres', { bootstrapped: false });
+          if (command.includes('-c')) return out(postgres.bootstrapped ? '1' : '0');
+          postgres.bootstrapped = true;
+          postgres.script = readFileSync(0, 'utf8');
+          return save('postgres', postgres);
+        }
         if (command[0] === '/opt/spire/bin/spire-server' && command[1] === 'entry') {
           const [spiffeId] = takeFlag(command, '-spiffeID');
           return out(`Found 1 entry\nEntry ID         : zt-demo.0f1e\nSPIFFE ID        : ${spiffeId}`);

@@ -4,7 +4,8 @@
 #   1. checks free disk space for the caches;
 #   2. starts the private container engine (tests/kind/engine/engine.sh);
 #   3. the CLI tools setup.sh expects, at their pins (tests/kind/tools.sh);
-#   4. the four upstream charts at their pins, for machines that cannot reach Helm repositories;
+#   4. the four upstream charts at their pins, for machines that cannot reach Helm repositories,
+#      and CloudNativePG's release manifest, for machines that cannot reach GitHub;
 #   5. the registry-free image set (tests/kind/images/build.sh).
 #
 # Usage: tests/kind/prepare.sh ENV_FILE [-h|--help]
@@ -120,6 +121,24 @@ stop_stale_processes() {
   ok "stopped ${#stale[@]} port-forwards and captures an earlier run left running (pids ${stale[*]})"
 }
 
+# CloudNativePG's release manifest (what setup.sh fetches from GitHub's release assets): the same
+# file from the operator's Go module (releases/cnpg-VERSION.yaml), with the one change a
+# registry-free cluster needs: the operator's image is pulled IfNotPresent, not Always (the tag is
+# pinned, and the image is in every node's containerd).
+CNPG_MANIFEST=$ZT_KIND_CACHE/manifests/cnpg-$CNPG_VERSION.yaml
+
+cnpg_manifest() {
+  local module
+  [[ -s "$CNPG_MANIFEST" ]] && { ok "CloudNativePG manifest: $CNPG_MANIFEST"; return; }
+  module=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/cloudnative-pg/cloudnative-pg@v$CNPG_VERSION" | jq -r '.Dir // empty') ||
+    die "could not download CloudNativePG's Go module v$CNPG_VERSION" "the Go module proxy must be reachable (go env GOPROXY)"
+  [[ -f "$module/releases/cnpg-$CNPG_VERSION.yaml" ]] || die "CloudNativePG's module has no releases/cnpg-$CNPG_VERSION.yaml"
+  mkdir -p "$(dirname "$CNPG_MANIFEST")"
+  sed 's/imagePullPolicy: Always/imagePullPolicy: IfNotPresent/' "$module/releases/cnpg-$CNPG_VERSION.yaml" >"$CNPG_MANIFEST.new"
+  mv "$CNPG_MANIFEST.new" "$CNPG_MANIFEST"
+  ok "CloudNativePG manifest: $CNPG_MANIFEST"
+}
+
 # A loopback port for the app: 3000 unless something (a local stack, say) holds it.
 free_app_port() {
   local port
@@ -158,6 +177,7 @@ main() {
   clean_engine
   stop_stale_processes "$state/kubeconfig"
   pull_missing_charts
+  cnpg_manifest
   info "images (tests/kind/images/images.tsv)"
   "$ZT_KIND_DIR/images/build.sh"
 
@@ -174,6 +194,7 @@ ZT_KIND_WORK_DIR=$state/work
 ZT_KIND_APP_PORT=$app_port
 ZT_KIND_NODE_IMAGE=zt-demo.test/kind-node:v$KUBECTL_VERSION
 ZT_CHART_DIR=$CHART_DIR
+ZT_CNPG_MANIFEST=$CNPG_MANIFEST
 ZT_KIND_EXTRA_VALUES=$ZT_KIND_DIR/overlay/values
 ZT_KIND_CONFIG_PATCH=$ZT_KIND_DIR/overlay/kind-config-patch.yaml
 # The suite's setting (not a machine's need): X.509-SVIDs of a minute, so every certificate of

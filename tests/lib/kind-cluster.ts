@@ -135,9 +135,22 @@ export async function eventually<T>(what: string, check: () => T | undefined | P
   }
 }
 
-/** psql as postgres in the PostgreSQL pod; returns the unaligned, tuples-only output. */
-export function psql(sql: string): string {
-  const result = kubectl(['-n', 'data', 'exec', '-i', 'postgres-0', '--', 'psql', '-U', 'postgres', '-d', 'appdb', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
+/** CloudNativePG's Cluster data/postgres, as the operator reports it. */
+export interface PostgresStatus {
+  currentPrimary: string;
+  instances: number;
+  readyInstances: number;
+  phase: string;
+}
+export const postgresStatus = (): PostgresStatus => kubectlJson<{ status: PostgresStatus }>(['-n', 'data', 'get', 'cluster', 'postgres']).status;
+
+/** The PostgreSQL instance pods (not the operator's job pods), deleted ones left out. */
+export const postgresInstances = (): any[] =>
+  kubectlJson<{ items: any[] }>(['-n', 'data', 'get', 'pods', '-l', 'cnpg.io/cluster=postgres,cnpg.io/podRole=instance']).items.filter((pod) => !pod.metadata.deletionTimestamp);
+
+/** psql as postgres (over the unix socket) on the current primary; returns the unaligned, tuples-only output. */
+export function psql(sql: string, pod = postgresStatus().currentPrimary): string {
+  const result = kubectl(['-n', 'data', 'exec', '-i', pod, '-c', 'postgres', '--', 'psql', '-U', 'postgres', '-d', 'appdb', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
   if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   return result.stdout.trim();
 }

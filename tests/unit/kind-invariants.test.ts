@@ -14,6 +14,8 @@ import type { IIngressRule } from '@kubernetes-models/cilium/policy/api/IngressR
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -33,8 +35,7 @@ import {
   type Workload,
 } from '../lib/k8s/cluster.ts';
 import { loadRepoDocuments } from '../lib/k8s/manifests.ts';
-import { POSTGRES_CREDENTIALS } from '../lib/k8s/secrets.ts';
-import type { CiliumValues, ClusterSPIFFEID, KindCluster, Kustomization, OpenBaoValues, SpireValues } from '../lib/k8s/types.ts';
+import type { CiliumValues, ClusterSPIFFEID, CnpgCluster, KindCluster, Kustomization, OpenBaoValues, SpireValues } from '../lib/k8s/types.ts';
 import { repoPath } from '../lib/repo.ts';
 import { pinned, versions } from '../lib/versions.ts';
 
@@ -58,7 +59,7 @@ const openbaoValues = onlyDocument<OpenBaoValues>(documents, 'infrastructure/ope
 
 const deployment = (name: string): IDeployment => single(deployments.filter((d) => d.value.metadata?.name === name), `Deployment ${name}`).value;
 const policy = (name: string): ICiliumNetworkPolicy => single(policies.filter((p) => p.value.metadata.name === name), `policy ${name}`).value;
-const postgres = single(statefulSets, 'StatefulSet').value;
+const postgres = single(manifestsOf<CnpgCluster>(documents, 'postgresql.cnpg.io/v1', 'Cluster'), "PostgreSQL's Cluster").value;
 const onlyContainer = (workload: IDeployment | IStatefulSet): IContainer => single(workload.spec!.template.spec!.containers, 'container');
 
 /** The literal value of an environment variable (not valueFrom). */
@@ -119,10 +120,13 @@ describe('workloads and Services', () => {
     expect(dangling).toEqual([]);
   });
 
-  it('governs the StatefulSet with an existing headless Service that selects it', () => {
-    const governing = single(services.filter((s) => s.value.metadata?.name === postgres.spec!.serviceName && s.value.metadata?.namespace === postgres.metadata?.namespace), 'governing Service').value;
-    expect(governing.spec?.clusterIP).toBe('None');
-    expect(selectorMatches({ matchLabels: governing.spec!.selector }, postgres.spec!.template.metadata!.labels!)).toBe(true);
+  it("reaches PostgreSQL's primary through the operator's read-write Service, under the name its certificate carries", () => {
+    const additional = single(postgres.spec.managed?.services?.additional ?? [], 'additional Service');
+    expect(additional.selectorType).toBe('rw');
+    const service = cluster.serviceByHost(identity.x509Svid.dnsNames.postgres[0]!)!;
+    expect(service).toBeDefined();
+    expect(service.name).toBe(additional.serviceTemplate.metadata?.name);
+    expect(service.selector).toEqual({ 'cnpg.io/cluster': postgres.metadata.name, 'cnpg.io/instanceRole': 'primary' });
   });
 
   it('publishes the frontend NodePort on localhost:3000 through a kind port mapping', () => {
@@ -181,6 +185,7 @@ describe('Cilium network policies', () => {
       'backend: backend',
       'frontend: frontend',
       'openbao: openbao',
+      'postgres-certificates: postgres-certificates',
       'postgres: postgres',
     ]);
   });
@@ -332,13 +337,32 @@ describe('Cilium network policies', () => {
     expect(fromPeers.flatMap((r) => portsOf(r.rule).map((p) => p.port)).sort()).toEqual(['8200', '8201']);
   });
 
-  it('lets only the backend (by its service account) and OpenBao into PostgreSQL, and PostgreSQL out nowhere', () => {
-    expect(ingressFrom('postgres')).toEqual({ peers: ['99-apps/backend', 'openbao/openbao'], nonEndpointPeers: [] });
+  it('lets only the backend (by its service account), OpenBao, its own instances and the operator (status port only) into PostgreSQL', () => {
+    expect(ingressFrom('postgres')).toEqual({ peers: ['99-apps/backend', 'cnpg-system/cnpg-controller-manager', 'data/postgres', 'openbao/openbao'], nonEndpointPeers: [] });
     const selectors = rulesOf(policy('postgres')).flatMap((r) => r.endpoints.map(ciliumMatchLabels));
     expect(selectors).toContainEqual({ [CILIUM_NAMESPACE_LABEL]: '99-apps', [CILIUM_SERVICE_ACCOUNT_LABEL]: backend.serviceAccountName });
-    const spec = policy('postgres').spec!;
-    expect(spec.egress ?? []).toEqual([]);
+    const ingress = rulesOf(policy('postgres')).filter((r) => r.direction === 'ingress');
+    const portsFrom = (peer: string) => ingress.filter((r) => peersOf(r).some((w) => `${w.namespace}/${w.name}` === peer)).flatMap((r) => portsOf(r.rule).map((p) => p.port));
+    expect(portsFrom('cnpg-system/cnpg-controller-manager')).toEqual(['8000']);
+    expect(portsFrom('99-apps/backend')).toEqual(['5432']);
+    expect(policy('postgres').spec!.enableDefaultDeny).toEqual({ ingress: true, egress: true });
+  });
+
+  it('lets PostgreSQL out only to its own instances (replication), the Kubernetes API and DNS', () => {
+    const egress = policy('postgres').spec!.egress ?? [];
+    const peers = rulesOf(policy('postgres')).filter((r) => r.direction === 'egress').flatMap((r) => peersOf(r).map((w) => `${w.namespace}/${w.name}`));
+    expect(peers.sort()).toEqual(['data/postgres', 'kube-system/coredns']);
+    expect(egress.flatMap((rule) => rule.toEntities ?? [])).toEqual(['kube-apiserver']);
+    expect(egress.filter((rule) => rule.toCIDR ?? rule.toCIDRSet ?? rule.toFQDNs ?? rule.toServices)).toEqual([]);
+  });
+
+  it('lets postgres-certificates out to the Kubernetes API and DNS only, and nothing in', () => {
+    const spec = policy('postgres-certificates').spec!;
     expect(spec.enableDefaultDeny).toEqual({ ingress: true, egress: true });
+    expect(spec.ingress ?? []).toEqual([]);
+    expect((spec.egress ?? []).flatMap((rule) => rule.toEntities ?? [])).toEqual(['kube-apiserver']);
+    const peers = rulesOf(policy('postgres-certificates')).filter((r) => r.direction === 'egress').flatMap((r) => peersOf(r).map((w) => `${w.namespace}/${w.name}`));
+    expect(peers).toEqual(['kube-system/coredns']);
   });
 });
 
@@ -385,7 +409,8 @@ describe('SPIRE identities', () => {
           'PodMeta.Namespace': pod.namespace,
           'PodSpec.ServiceAccountName': pod.serviceAccountName!,
         });
-        return [pod.name, id];
+        // postgres-certificates holds PostgreSQL's identity for CloudNativePG's instances.
+        return [pod.name === 'postgres-certificates' ? 'postgres' : pod.name, id];
       }),
     );
     expect(issued).toEqual(identity.spiffeIds);
@@ -468,7 +493,7 @@ describe('the backend Deployment', () => {
     expect(service.ports.map((p) => p.port)).toContain(Number(env(container, 'DB_PORT')));
     expect(cluster.serviceTargets(service)).toEqual([postgresPods]);
     expect(env(container, 'DB_NAME')).toBe(identity.database.name);
-    expect(env(onlyContainer(postgres), 'POSTGRES_DB')).toBe(identity.database.name);
+    expect(postgres.spec.bootstrap?.initdb?.database).toBe(identity.database.name);
   });
 
   it('listens on its container ports: the API (mutual TLS) and the plain health port', () => {
@@ -545,7 +570,7 @@ describe('images', () => {
   });
 
   it('uses the third-party images pinned in versions.env', () => {
-    expect(onlyContainer(postgres).image).toBe(pinned('POSTGRES_IMAGE'));
+    expect(postgres.spec.imageName).toBe(pinned('POSTGRES_IMAGE'));
     expect(kindNodeImages.length).toBeGreaterThan(0);
     expect(kindNodeImages.filter((image) => image !== pinned('KIND_NODE_IMAGE'))).toEqual([]);
     const pinnedImages = [
@@ -611,67 +636,60 @@ describe('app pods (namespace 99-apps)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// PostgreSQL's bootstrap
+// PostgreSQL: CloudNativePG's Cluster and the certificates it loads
 
-describe('the PostgreSQL bootstrap', () => {
+describe("PostgreSQL's Cluster", () => {
   const dir = 'infrastructure/postgres';
-  const kustomization = onlyDocument<Kustomization>(documents, `${dir}/kustomization.yaml`);
-  const generator = single((kustomization.configMapGenerator ?? []).filter((g) => g.name === 'postgres-bootstrap'), 'postgres-bootstrap generator');
-  const podSpec = postgres.spec!.template.spec!;
-  const container = onlyContainer(postgres);
-  const volume = single((podSpec.volumes ?? []).filter((v) => v.configMap?.name === generator.name), 'bootstrap volume');
-  const mounts = (container.volumeMounts ?? []).filter((m) => m.name === volume.name);
-  const initdb = read(`${dir}/initdb.sh`);
+  const spec = postgres.spec;
+  const sync = deployment('postgres-certificates');
+  const syncScript = read(`${dir}/certificate-sync.mjs`);
+  const role = single(manifestsOf<IRole>(documents, 'rbac.authorization.k8s.io/v1', 'Role'), 'Role').value;
+  const binding = single(manifestsOf<IRoleBinding>(documents, 'rbac.authorization.k8s.io/v1', 'RoleBinding'), 'RoleBinding').value;
 
-  it('builds its ConfigMap from exactly initdb.sh and the SQL files local mode runs, all present', () => {
-    expect([...(generator.files ?? [])].sort()).toEqual(['bootstrap.sql', 'initdb.sh', 'seed-demo-users.sql']);
-    expect((generator.files ?? []).filter((file) => !existsSync(repoPath(dir, file)))).toEqual([]);
-    expect(generator.namespace).toBe(postgres.metadata?.namespace);
-    // The StatefulSet names the ConfigMap literally, so kustomize must not add a hash suffix.
-    expect(kustomization.generatorOptions?.disableNameSuffixHash).toBe(true);
+  it('runs a primary and one synchronous standby, never on the same node', () => {
+    expect(spec.instances).toBe(2);
+    expect(spec.postgresql?.synchronous).toMatchObject({ method: 'any', number: 1 });
+    expect(spec.affinity).toMatchObject({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
   });
 
-  it('mounts initdb.sh into /docker-entrypoint-initdb.d/ and the SQL files outside it, read-only', () => {
-    const script = single(mounts.filter((m) => m.subPath === 'initdb.sh'), 'initdb.sh mount');
-    expect(script.mountPath).toMatch(/^\/docker-entrypoint-initdb\.d\/[^/]+\.sh$/);
-    const sqlDir = single(mounts.filter((m) => m.subPath === undefined), 'SQL directory mount');
-    expect(sqlDir.mountPath.startsWith('/docker-entrypoint-initdb.d')).toBe(false);
-    expect(mounts.every((m) => m.readOnly === true)).toBe(true);
-    // initdb.sh reads the SQL files from where they are mounted.
-    expect(/^sql=(\S+)$/m.exec(initdb)?.[1]).toBe(sqlDir.mountPath);
+  it("takes its TLS from the Secrets postgres-certificates writes, the standby's client certificate included", () => {
+    const secretDefault = (name: string) => new RegExp(`process\\.env\\.${name} \\?\\? '([^']+)'`).exec(syncScript)?.[1];
+    const [tls, ca] = [secretDefault('TLS_SECRET'), secretDefault('CA_SECRET')];
+    expect(spec.certificates).toEqual({ serverTLSSecret: tls, serverCASecret: ca, clientCASecret: ca, replicationTLSSecret: tls });
+    // The Role lets the sync patch exactly those two, and create none.
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [tls, ca], verbs: ['get', 'patch'] }]);
+    expect(binding.roleRef.name).toBe(role.metadata?.name);
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sync.spec!.template.spec!.serviceAccountName, namespace: 'data' }]);
   });
 
-  it('runs bootstrap.sql with the OpenBao admin password, then seed-demo-users.sql', () => {
-    const bootstrap = /^.*-v openbao_pw=.*-f "\$sql\/bootstrap\.sql".*$/m.exec(initdb);
-    const seed = /^.*-f "\$sql\/seed-demo-users\.sql".*$/m.exec(initdb);
-    expect(bootstrap).not.toBeNull();
-    expect(seed).not.toBeNull();
-    expect(bootstrap!.index).toBeLessThan(seed!.index);
-    expect(read(`${dir}/bootstrap.sql`)).toMatch(/:'openbao_pw'/);
+  it("admits as the replication user only the certificate CN of PostgreSQL's own identity (its first DNS name)", () => {
+    expect(spec.postgresql?.pg_ident).toEqual([`cnpg_streaming_replica ${identity.x509Svid.dnsNames.postgres[0]} streaming_replica`]);
+    // SPIRE's ClusterSPIFFEID gives that DNS name first, so it is the SVID's CN.
+    const ids = clusterSpiffeIds.find((c) => c.value.spec.hint === 'postgres')!.value.spec;
+    expect(ids.dnsNameTemplates?.[0]).toBe(identity.x509Svid.dnsNames.postgres[0]);
   });
 
-  it('gets every variable initdb.sh reads from the container environment', () => {
-    const used = new Set([...initdb.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
-    const defined = new Set((container.env ?? []).map((e) => e.name));
-    expect(used.size).toBeGreaterThan(0);
-    expect([...used].filter((name) => !defined.has(name))).toEqual([]);
+  it('refuses every connection over the network that is not TLS, and lets clients into the app database only', () => {
+    expect(spec.postgresql?.pg_hba).toEqual([`hostssl ${identity.database.name} all all scram-sha-256`, 'hostnossl all all all reject', 'hostssl all all all reject']);
+    expect(spec.postgresql?.parameters?.ssl_min_protocol_version).toBe('TLSv1.3');
+    expect(spec.enableSuperuserAccess).toBe(false);
   });
 
-  it('reads exactly the keys of the Secret setup creates', () => {
-    const refs = [...podSpec.containers, ...(podSpec.initContainers ?? [])].flatMap((c) =>
-      (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`] : [])),
-    );
-    expect(refs.sort()).toEqual(POSTGRES_CREDENTIALS.keys.map((key) => `${POSTGRES_CREDENTIALS.name}/${key}`).sort());
-    expect(postgres.metadata?.namespace).toBe(POSTGRES_CREDENTIALS.namespace);
+  it('gives the certificate sync PostgreSQL\'s service account, the one the instances run as', () => {
+    expect(sync.spec!.template.spec!.serviceAccountName).toBe(postgresPods.serviceAccountName);
   });
 });
 
 describe('kustomizations', () => {
   const kustomizations = manifestsOf<Kustomization>(documents, 'kustomize.config.k8s.io/v1beta1', 'Kustomization');
 
+  // Applied by setup.sh on its own, after the kustomization: CloudNativePG's Cluster starts only
+  // once postgres-certificates has filled the Secrets it loads.
+  const appliedLater: Record<string, string[]> = { 'infrastructure/postgres/kustomization.yaml': ['cluster.yaml'] };
+
   it.each(kustomizations.map((k) => [k.file, k.value] as const))('%s lists every YAML file of its directory, and only those', (file, kustomization) => {
     const dir = posix.dirname(file);
-    const onDisk = readdirSync(repoPath(dir)).filter((name) => /\.ya?ml$/.test(name) && name !== 'kustomization.yaml');
+    const onDisk = readdirSync(repoPath(dir)).filter((name) => /\.ya?ml$/.test(name) && name !== 'kustomization.yaml' && !(appliedLater[file] ?? []).includes(name));
     expect([...(kustomization.resources ?? [])].sort()).toEqual(onDisk.sort());
   });
 

@@ -100,9 +100,9 @@ const MUTATIONS: Mutation[] = [
   },
   {
     name: 'a duplicated key',
-    file: 'infrastructure/postgres/service.yaml',
-    from: /^ {2}clusterIP: None$/m,
-    to: '  clusterIP: None\n  clusterIP: None',
+    file: 'infrastructure/postgres/cluster.yaml',
+    from: /^ {2}instances: 2$/m,
+    to: '  instances: 2\n  instances: 2',
     expected: { index: 0, path: '', code: 'yaml', message: /unique/i },
   },
 ];

@@ -149,9 +149,17 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       // the ClusterSPIFFEIDs with the X.509-SVID lifetime setting, then the trust bundle for TLS clients
       /^kubectl .* apply -f .*\/\.kind\/clusterspiffeids\.yaml$/,
       /^kubectl .* exec zt-spire-server-0 .* bundle show -format pem$/,
+      // CloudNativePG's operator, then PostgreSQL's Secrets, its certificate sync, its Cluster and
+      // the bootstrap SQL (on stdin) on the primary
+      new RegExp(`^kubectl .* apply --server-side --force-conflicts -f https://github\\.com/cloudnative-pg/cloudnative-pg/releases/download/v${versions.CNPG_VERSION}/cnpg-${versions.CNPG_VERSION}\\.yaml$`),
+      /^kubectl .* -n cnpg-system rollout status deployment\/cnpg-controller-manager /,
       /^kubectl .* -n data create secret generic postgres-credentials /,
+      /^kubectl --context kind-zt-demo create -f -$/,
       /^kubectl .* apply -k .*infrastructure\/postgres$/,
-      /^kubectl .* rollout status statefulset\/postgres/,
+      /^kubectl .* rollout status deployment\/postgres-certificates/,
+      /^kubectl .* apply -f .*infrastructure\/postgres\/cluster\.yaml$/,
+      /^kubectl .* -n data wait cluster\/postgres --for=condition=Ready /,
+      /^kubectl .* -n data exec -i postgres-1 -c postgres -- psql .* --single-transaction -f -$/,
       /^kubectl .* apply -f .*infrastructure\/openbao\/spiffe-helper\.yaml$/,
       // the static seal's key, as a Secret on stdin, before OpenBao's pods can start
       /^kubectl --context kind-zt-demo create -f -$/,
@@ -230,13 +238,16 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
     const secrets = join(work, 'repo', '.secrets');
     expect(statSync(secrets).mode & 0o777).toBe(0o700);
     const init = JSON.parse(readFileSync(join(secrets, 'openbao-init.json'), 'utf8'));
-    for (const file of ['openbao-init.json', 'postgres-openbao-admin-password', 'postgres-superuser-password'])
+    for (const file of ['openbao-init.json', 'postgres-openbao-admin-password'])
       expect(statSync(join(secrets, file)).mode & 0o777, file).toBe(0o600);
     const printed = first.stdout + first.stderr;
     const sealKey = JSON.parse(readFileSync(join(work, 'state', 'cluster.json'), 'utf8')).secrets['openbao/openbao-seal'].key as string;
     expect(Buffer.from(sealKey, 'base64')).toHaveLength(32);
     expect(init.unseal_keys_b64).toBeUndefined();
-    for (const secret of [init.root_token, init.recovery_keys_b64[0], sealKey, readFileSync(join(secrets, 'postgres-superuser-password'), 'utf8').trim()]) {
+    const adminPassword = readFileSync(join(secrets, 'postgres-openbao-admin-password'), 'utf8').trim();
+    // The bootstrap got OpenBao's PostgreSQL password on stdin, as a psql variable.
+    expect(JSON.parse(readFileSync(join(work, 'state', 'postgres.json'), 'utf8')).script).toContain(`\\set openbao_pw ${adminPassword}\n`);
+    for (const secret of [init.root_token, init.recovery_keys_b64[0], sealKey, adminPassword]) {
       expect(secret.length).toBeGreaterThan(10);
       expect(printed).not.toContain(secret);
       expect(first.calls.filter((c) => c.tool !== 'openbao').map(line).join('\n')).not.toContain(secret); // not on any command line

@@ -17,9 +17,10 @@ const HTTP_CODES: Record<number, [string, string]> = {
 };
 
 /**
- * PostgreSQL is down or restarting: the caller should try again, it did nothing wrong. In
- * Kubernetes its name does not even resolve while its only pod is being replaced (a headless
- * Service has no address then): ENOTFOUND and EAI_AGAIN are outages too.
+ * PostgreSQL is down, restarting or failing over: the caller should try again, it did nothing
+ * wrong. In Kubernetes a name may not resolve while a pod is being replaced (ENOTFOUND,
+ * EAI_AGAIN), and while the operator promotes a standby the read-write Service has no endpoint,
+ * which Cilium answers with an ICMP "unreachable" (EHOSTUNREACH): outages too.
  */
 function isDatabaseOutage(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
@@ -27,7 +28,7 @@ function isDatabaseOutage(error: unknown): boolean {
     error instanceof DatabaseNotReadyError ||
     // a server whose certificate is refused is not PostgreSQL, so PostgreSQL cannot be reached
     isTlsRefusal(error) ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08006', '08001', '08003'].includes(code ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message ?? '')
   );
 }

@@ -35,6 +35,8 @@ describe('toErrorResponse', () => {
     ['admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     // kind mode: the headless Service has no address while PostgreSQL's only pod is replaced
     ['name not found', Object.assign(new Error('getaddrinfo ENOTFOUND postgres.data.svc.cluster.local'), { code: 'ENOTFOUND' })],
+    // a failover: the read-write Service has no endpoint until the standby is promoted
+    ['Service without an endpoint', Object.assign(new Error('connect EHOSTUNREACH 10.96.29.196:5432 - Local (0.0.0.0:0)'), { code: 'EHOSTUNREACH' })],
     ['DNS not answering', Object.assign(new Error('getaddrinfo EAI_AGAIN postgres.data.svc.cluster.local'), { code: 'EAI_AGAIN' })],
     ['connection terminated', new Error('Connection terminated unexpectedly')],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],

@@ -148,6 +148,14 @@ gobuild_spiffe_csi() {
 gobuild_csi_registrar() { go_wrapper csi-registrar "$1" 0 "" "-s -w" csi-node-driver-registrar=zt-demo.test/csi-registrar; }
 
 # ---------------------------------------------------------------------------------------------
+# CloudNativePG: one static binary is the operator and, copied into each PostgreSQL pod by the
+# operator's bootstrap init container, the instance manager (upstream's image is this binary alone).
+
+gobuild_cloudnative_pg() {
+  go_wrapper cloudnative-pg "$1" 0 "" "-s -w" manager=github.com/cloudnative-pg/cloudnative-pg/cmd/manager
+}
+
+# ---------------------------------------------------------------------------------------------
 # Command-line tools setup.sh expects
 
 gobuild_kind() { go_install "$1" 0 "-s -w" "sigs.k8s.io/kind@v$KIND_VERSION"; }

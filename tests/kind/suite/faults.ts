@@ -3,12 +3,12 @@
  * authenticated, database-backed route through the frontend's NodePort (GET /api/console: the
  * session from the cookie, the database users from PostgreSQL) while OpenBao's active server is
  * deleted, then all three at once, a backend replica is deleted, a worker is drained, PostgreSQL's
- * pod is deleted, the backend is restarted and a rotation is forced. No step runs setup.sh. Every failed request is
- * counted and printed with the time it happened.
+ * primary is deleted (the standby takes over), the backend is restarted and a rotation is forced.
+ * No step runs setup.sh. Every failed request is counted and printed with the time it happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appUrl, dynamicUsers, eventually, isReady, kubectl, kubectlJson, podsOf, raftServers, workerNames } from '../../lib/kind-cluster.ts';
+import { appUrl, dynamicUsers, eventually, isReady, kubectl, kubectlJson, podsOf, postgresInstances, postgresStatus, raftServers, workerNames } from '../../lib/kind-cluster.ts';
 import { backendCall } from '../../lib/kind-tls.ts';
 
 interface Outcome {
@@ -105,6 +105,13 @@ function openbaoHealthy(): string | undefined {
   return servers.length === 3 && leaders.length === 1 ? leaders[0]!.node_id : undefined;
 }
 
+/** Both PostgreSQL instances Ready (a primary and its standby, streaming), as the operator sees them. */
+const postgresHealthy = (): string | undefined => {
+  const status = postgresStatus();
+  const instances = postgresInstances();
+  return status.readyInstances === 2 && instances.length === 2 && instances.every(isReady) ? status.currentPrimary : undefined;
+};
+
 /** Whether a forced rotation succeeds within two minutes (it needs OpenBao: a new database lease). */
 async function rotates(): Promise<boolean> {
   const token = login('gina', 'gina99');
@@ -183,11 +190,13 @@ export function faultsPart(): void {
       expect(result.failed).toEqual([]);
     }, 10 * 60_000);
 
-    it('a worker drained and uncordoned: its replicas move, OpenBao keeps a quorum, no request fails', async () => {
-      // The worker without PostgreSQL: it is still one pod on a node-local volume (no failover yet),
-      // so draining its node stops the database until the node is back.
-      const pgNode = kubectlJson<any>(['-n', 'data', 'get', 'pod', 'postgres-0']).spec.nodeName as string;
-      const worker = workerNames().find((name) => name !== pgNode)!;
+    it("a worker drained and uncordoned (the standby's): its replicas move, OpenBao keeps a quorum, PostgreSQL's primary keeps serving, no request fails", async () => {
+      // The worker of PostgreSQL's standby: the primary stays, so no database request waits for a
+      // failover (that is the next test's), and the standby, bound to its node's volume, waits
+      // Pending for the node to come back.
+      const primary = postgresStatus().currentPrimary;
+      const primaryNode = kubectlJson<any>(['-n', 'data', 'get', 'pod', primary]).spec.nodeName as string;
+      const worker = workerNames().find((name) => name !== primaryNode)!;
       expect(worker).toBeDefined();
       const evicted = ['backend', 'frontend'].flatMap((app) => podsOf('99-apps', app)).filter((pod) => pod.spec.nodeName === worker).map((pod) => pod.metadata.name);
       expect(evicted.length).toBeGreaterThan(0);
@@ -199,7 +208,8 @@ export function faultsPart(): void {
       try {
         expect(drain.status, drain.stderr).toBe(0);
         drainSeconds = Math.round((Date.now() - drainedAt) / 1000);
-        // Served meanwhile by the replicas on the other worker, and OpenBao by two of three servers.
+        // Served meanwhile by the replicas on the other worker, OpenBao by two of three servers and
+        // PostgreSQL by its primary alone.
         await new Promise((resolve) => setTimeout(resolve, 10_000));
       } finally {
         expect(kubectl(['uncordon', worker]).status).toBe(0);
@@ -207,35 +217,54 @@ export function faultsPart(): void {
       await eventually('two Ready replicas of each app again', () =>
         ['backend', 'frontend'].every((app) => podsOf('99-apps', app).filter(isReady).length === 2) ? true : undefined, 300_000, 2000);
       const leader = await eventually('three OpenBao servers unsealed again, one of them leader', openbaoHealthy, 300_000, 2000);
+      const stillPrimary = await eventually('PostgreSQL streaming to its standby again', postgresHealthy, 300_000, 2000);
       const result = await load.stop();
       console.log(`drain of ${worker}: ${drainSeconds}s to drain (evicted ${evicted.join(', ')}); back to full strength ${Math.round((Date.now() - drainedAt) / 1000)}s after it began, ${leader} leading OpenBao`);
       report('worker drained', result);
+      expect(stillPrimary).toBe(primary);
       expect(result.total).toBeGreaterThan(20);
       expect(result.failed).toEqual([]);
     }, 15 * 60_000);
 
-    it("PostgreSQL's pod deleted: the data on its volume survives and the backend recovers by itself", async () => {
+    it("PostgreSQL's primary deleted under load: the standby takes over, no committed row is lost, the app recovers by itself", async () => {
       const restarts = (): Record<string, number> => Object.fromEntries(podsOf('99-apps', 'backend').map((pod) => [pod.metadata.name, pod.status.containerStatuses[0].restartCount]));
       const backendBefore = restarts();
-      const oldUid = kubectlJson<any>(['-n', 'data', 'get', 'pod', 'postgres-0']).metadata.uid;
+      const primary = (await eventually('PostgreSQL healthy before the fault', postgresHealthy, 300_000, 2000))!;
+      // Committed just before the primary goes: a synchronous standby already has it.
+      const lastUser = `${marker}x`;
       load.start();
       await new Promise((resolve) => setTimeout(resolve, 3000));
-      expect(kubectl(['-n', 'data', 'delete', 'pod', 'postgres-0']).status).toBe(0);
-      await podRecreated('data', 'postgres-0', oldUid);
-      // Recovered: the last requests succeed again.
+      const registered = backendCall('POST', '/api/auth/register', { username: lastUser, password: `${lastUser}-Passw0rd` });
+      expect(registered.status, JSON.stringify(registered)).toBe(201);
+      const deletedAt = Date.now();
+      expect(kubectl(['-n', 'data', 'delete', 'pod', primary, '--wait=false']).status).toBe(0);
+      const promoted = await eventually('the standby to be promoted', () => {
+        const current = postgresStatus().currentPrimary;
+        return current && current !== primary ? current : undefined;
+      }, 300_000, 1000);
+      const promotedAfter = Math.round((Date.now() - deletedAt) / 1000);
+      // Recovered: requests succeed again, through the same Service name, on the new primary.
       await eventually('requests to succeed again', async () => {
         const response = await fetch(`${appUrl()}/api/console`, { headers: { cookie: load.cookie } });
         return response.status === 200 ? true : undefined;
-      }, 180_000, 2000);
+      }, 180_000, 1000);
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const result = await load.stop();
-      report('PostgreSQL pod deleted', result);
+      const failedAt = result.failed.map((f) => f.at);
+      const window = failedAt.length ? `${((Math.max(...failedAt) - Math.min(...failedAt)) / 1000).toFixed(1)}s from the first failed request to the last` : 'no request failed';
+      console.log(`PostgreSQL primary ${primary} deleted: ${promoted} promoted after ${promotedAfter}s; ${window}`);
+      report('PostgreSQL primary deleted', result);
       expect(result.total).toBeGreaterThan(20);
-      // While PostgreSQL is away the backend says so (503, try again), never an internal error.
+      // While no primary answers the backend says so (503, try again), never an internal error.
       expect(result.failed.filter((f) => f.status !== 503)).toEqual([]);
-      // Nothing lost: the registered user can still sign in; the backend was not restarted.
+      // Nothing lost: both users registered before the fault sign in; the backend was not restarted.
+      expect(() => login(lastUser, `${lastUser}-Passw0rd`)).not.toThrow();
       expect(() => login(marker, `${marker}-Passw0rd`)).not.toThrow();
       expect(restarts()).toEqual(backendBefore);
+      // The old primary comes back by itself, as the new primary's standby.
+      const primaryNow = await eventually('the old primary back as a standby', postgresHealthy, 300_000, 2000);
+      expect(primaryNow).toBe(promoted);
+      console.log(`PostgreSQL: ${primary} streaming again as ${promoted}'s standby ${Math.round((Date.now() - deletedAt) / 1000)}s after the deletion`);
     }, 10 * 60_000);
 
     it('the backend restarted with kubectl rollout restart: no request fails', async () => {

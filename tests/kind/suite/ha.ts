@@ -1,15 +1,16 @@
 /**
  * The shape that lets kind mode lose a pod or a node without a human: three OpenBao servers in
  * one Raft cluster that unseal themselves (static seal from a Secret), two replicas of the backend
- * and of the frontend on different workers, each app with a PodDisruptionBudget, and each backend
- * replica with an OpenBao token and database lease of its own. The faults part then takes pods
- * away under load.
+ * and of the frontend on different workers, each app with a PodDisruptionBudget, each backend
+ * replica with an OpenBao token and database lease of its own, and PostgreSQL as a primary and a
+ * synchronous standby (CloudNativePG) on different workers, replicating over TLS with PostgreSQL's
+ * own X.509-SVID. The faults part then takes pods away under load.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
-import { bao, eventually, isReady, kubectlJson, openbaoInit, podsOf, raftServers, required, workerNames } from '../../lib/kind-cluster.ts';
+import { bao, eventually, isReady, kubectl, kubectlJson, openbaoInit, podsOf, postgresInstances, postgresStatus, psql, raftServers, required, workerNames } from '../../lib/kind-cluster.ts';
 import { backendCallAt } from '../../lib/kind-tls.ts';
 import { login } from './faults.ts';
 
@@ -66,6 +67,27 @@ export function haPart(): void {
       const openbaoPdb = kubectlJson<any>(['-n', 'openbao', 'get', 'pdb', 'openbao']);
       expect(openbaoPdb.status.expectedPods).toBe(3);
       expect(openbaoPdb.status.disruptionsAllowed).toBe(1);
+    });
+
+    it('runs PostgreSQL as a primary and a synchronous standby on different workers, streaming over TLS as PostgreSQL itself', () => {
+      const status = postgresStatus();
+      const instances = postgresInstances();
+      console.log(`PostgreSQL: primary ${status.currentPrimary}, instances ${instances.map((pod) => `${pod.metadata.name}@${pod.spec.nodeName}`).join(', ')} (${status.phase})`);
+      expect(status.instances).toBe(2);
+      expect(status.readyInstances).toBe(2);
+      expect(instances.filter(isReady)).toHaveLength(2);
+      expect(instances.map((pod) => pod.spec.nodeName).sort()).toEqual(workerNames());
+      // The standby confirms each commit (quorum of one), and connected with TLS 1.3 and the
+      // client certificate of PostgreSQL's SPIFFE identity (subject CN = its first DNS name).
+      const replication = psql(
+        `SELECT r.application_name, r.sync_state, s.ssl, s.version, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s ON s.pid = r.pid;`,
+      ).split('\n').filter(Boolean).map((line) => line.split('|'));
+      const standby = instances.map((pod) => pod.metadata.name).find((name) => name !== status.currentPrimary);
+      expect(replication).toEqual([[standby, 'quorum', 't', 'TLSv1.3', expect.stringMatching(new RegExp(`/CN=${identity.x509Svid.dnsNames.postgres[0]!.replaceAll('.', '\\.')}$`))]]);
+      // Clients reach the primary under the name PostgreSQL's certificate carries.
+      const service = kubectlJson<any>(['-n', 'data', 'get', 'service', 'postgres']);
+      expect(service.spec.selector).toMatchObject({ 'cnpg.io/cluster': 'postgres', 'cnpg.io/instanceRole': 'primary' });
+      expect(kubectl(['-n', 'data', 'get', 'pdb', 'postgres-primary']).status).toBe(0);
     });
 
     it('gives each backend replica its own OpenBao token and database lease, and says which replica answered', () => {

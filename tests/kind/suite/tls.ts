@@ -19,11 +19,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expectSpiffeId } from '@zt-demo/spiffe';
 import { createCa, issueSvid } from '@zt-demo/spiffe/testing';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
-import { appUrl, docker, eventually, kubectl, kubectlJson, openbaoInit } from '../../lib/kind-cluster.ts';
-import { ProbePods } from '../../lib/kind-probes.ts';
+import { appUrl, docker, eventually, kubectl, kubectlJson, openbaoInit, postgresStatus } from '../../lib/kind-cluster.ts';
+import { ProbePods, spireServer } from '../../lib/kind-probes.ts';
 import { backendCall, clusterTrustBundle, mintInCluster } from '../../lib/kind-tls.ts';
 import { serverCertificate } from '../../lib/tls-probes.ts';
 import { Load, login } from './faults.ts';
@@ -109,6 +111,41 @@ export function tlsPart(): void {
       expect(toPostgres).toMatch(/pg_hba\.conf rejects connection/);
     });
 
+    it("PostgreSQL's replication user admits PostgreSQL's own certificate only: the backend's SVID, another CA's and none are refused", async () => {
+      const bundle = clusterTrustBundle();
+      const primary = postgresStatus().currentPrimary;
+      // streaming_replica, as the standby signs in (database postgres: CloudNativePG's rule for it),
+      // each attempt through a port-forward of its own (kubectl ends one when PostgreSQL drops it).
+      const attempt = async (client: { cert: string; key: string } | null): Promise<string> => {
+        const port = await probes.portForward('data', `pod/${primary}`, 5432);
+        const session = new pg.Client({
+          host: '127.0.0.1', port, user: 'streaming_replica', database: 'postgres', connectionTimeoutMillis: 10_000,
+          ssl: { ca: bundle, checkServerIdentity: expectSpiffeId(identity.spiffeIds.postgres), ...(client ?? {}) },
+        });
+        session.on('error', () => undefined); // a refused session's late socket error
+        const outcome = (async () => {
+          await session.connect();
+          return (await session.query('SELECT current_user AS who')).rows[0].who as string;
+        })().catch((error: Error) => `refused: ${error.message}`);
+        const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 20 s'), 20_000).unref());
+        const result = await Promise.race([outcome, timeout]);
+        void session.end().catch(() => undefined);
+        return result;
+      };
+      const svid = (spiffeId: string, dns: string) => {
+        const out = JSON.parse(spireServer(['x509', 'mint', '-spiffeID', spiffeId, '-dns', dns, '-ttl', '10m', '-output', 'json'])) as { x509_svid: string[]; private_key: string };
+        const pem = (label: string, der: string) => `-----BEGIN ${label}-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
+        return { cert: out.x509_svid.map((der) => pem('CERTIFICATE', der)).join(''), key: pem('PRIVATE KEY', out.private_key) };
+      };
+      // The control: PostgreSQL's identity, with its first DNS name as the subject's CN.
+      expect(await attempt(svid(identity.spiffeIds.postgres, identity.x509Svid.dnsNames.postgres[0]!))).toBe('streaming_replica');
+      expect(await attempt(svid(identity.spiffeIds.backend, identity.x509Svid.dnsNames.backend[0]!))).toMatch(/certificate authentication failed for user "streaming_replica"/);
+      const evil = createCa(identity.trustDomain);
+      const forged = issueSvid(evil, identity.spiffeIds.postgres, { dnsNames: [identity.x509Svid.dnsNames.postgres[0]!] });
+      expect(await attempt({ cert: forged.certPem, key: forged.keyPem })).toMatch(/^refused: /);
+      expect(await attempt(null)).toMatch(/^refused: /);
+    }, 180_000);
+
     it("the backend's API refuses another SPIFFE ID of the same SPIRE, a second trust domain, and no certificate", () => {
       expect(backendCall('GET', '/api/health/live').status).toBe(200); // the frontend's identity: admitted
       const impostor = mintInCluster(identity.testIdentities.impostor);
@@ -174,7 +211,7 @@ export function tlsPart(): void {
       const before = pods();
       const bundle = clusterTrustBundle();
       const baoPort = await probes.portForward('openbao', 'pod/openbao-0', 8200);
-      const pgPort = await probes.portForward('data', 'pod/postgres-0', 5432);
+      const pgPort = await probes.portForward('data', `pod/${postgresStatus().currentPrimary}`, 5432);
       const token = login('terry', 'terry99');
       const load = new Load(`zt_session=${token}`);
       const seen = { openbao: new Set<string>(), postgres: new Set<string>(), backend: new Set<string>(), frontend: new Set<string>() };

@@ -1,7 +1,7 @@
 /**
- * The pods and Services that kind mode gets from Helm charts and from kind itself rather than
- * from this repository, as far as our manifests refer to them (policy selectors and ports, the
- * backend's OPENBAO_ADDR). Only the facts used are listed, each with where it comes from; update
+ * The pods and Services that kind mode gets from Helm charts, CloudNativePG's release manifest and
+ * kind itself rather than from this repository, as far as our manifests refer to them (policy
+ * selectors and ports, the backend's OPENBAO_ADDR). Only the facts used are listed, each with where it comes from; update
  * them together with the chart versions in infrastructure/versions.env.
  */
 import type { ServiceModel, Workload } from './cluster.ts';
@@ -47,6 +47,19 @@ export const CHART_WORKLOADS: readonly Workload[] = [
       { name: 'https', port: 8443, protocol: 'TCP' },
     ],
     source: 'chart spire 0.30.0, charts/spiffe-oidc-discovery-provider/templates/deployment.yaml',
+  },
+  {
+    kind: 'Deployment',
+    name: 'cnpg-controller-manager',
+    namespace: 'cnpg-system',
+    // CloudNativePG 1.30.0's release manifest, releases/cnpg-1.30.0.yaml (scripts/lib/kind.sh)
+    podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' },
+    serviceAccountName: 'cnpg-manager',
+    ports: [
+      { name: 'metrics', port: 8080, protocol: 'TCP' },
+      { name: 'webhook-server', port: 9443, protocol: 'TCP' },
+    ],
+    source: 'CloudNativePG 1.30.0, releases/cnpg-1.30.0.yaml',
   },
   {
     kind: 'Deployment',

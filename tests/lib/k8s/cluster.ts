@@ -11,6 +11,7 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { YamlDocument } from './manifests.ts';
 import { CHART_SERVICES, CHART_WORKLOADS } from './chart-objects.ts';
+import type { CnpgCluster } from './types.ts';
 
 export type Labels = Record<string, string>;
 
@@ -21,7 +22,7 @@ export interface ContainerPort {
   protocol: string;
 }
 
-/** The pods of one Deployment or StatefulSet (or of a chart's workload). */
+/** The pods of one Deployment or StatefulSet (or of a chart's workload, or of a CloudNativePG Cluster). */
 export interface Workload {
   kind: string;
   name: string;
@@ -144,9 +145,11 @@ export class ClusterModel {
       ...manifestsOf<IDeployment>(documents, 'apps/v1', 'Deployment'),
       ...manifestsOf<IStatefulSet>(documents, 'apps/v1', 'StatefulSet'),
     ].map(({ file, value }) => workloadOf(file, value));
-    this.workloads = [...repoWorkloads, ...CHART_WORKLOADS];
+    const postgresClusters = manifestsOf<CnpgCluster>(documents, 'postgresql.cnpg.io/v1', 'Cluster');
+    this.workloads = [...repoWorkloads, ...postgresClusters.map(({ file, value }) => cnpgWorkloadOf(file, value)), ...CHART_WORKLOADS];
     this.services = [
       ...manifestsOf<IService>(documents, 'v1', 'Service').map(({ file, value }) => serviceOf(file, value)),
+      ...postgresClusters.flatMap(({ file, value }) => cnpgServicesOf(file, value)),
       ...CHART_SERVICES,
     ];
     this.namespaceLabelsByName = new Map(
@@ -208,6 +211,44 @@ function workloadOf(file: string, value: IDeployment | IStatefulSet): Workload {
     source: file,
     podSpec,
   };
+}
+
+/**
+ * The pods CloudNativePG 1.30.0 makes for a Cluster (its instances, and the jobs that bootstrap
+ * them): the labels it sets (pkg/utils/labels_annotations.go) and the Cluster's inheritedMetadata
+ * labels, the service account named after the Cluster, and the instance pod's container ports
+ * (pkg/specs/pods.go). Modelled as the primary's pod, which the read-write Service selects.
+ */
+function cnpgWorkloadOf(file: string, value: CnpgCluster): Workload {
+  const name = value.metadata.name!;
+  return {
+    kind: 'Cluster',
+    name,
+    namespace: value.metadata.namespace ?? 'default',
+    podLabels: { ...value.spec.inheritedMetadata?.labels, 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance', 'cnpg.io/instanceRole': 'primary' },
+    serviceAccountName: name,
+    ports: [
+      { name: 'postgresql', port: 5432, protocol: 'TCP' },
+      { name: 'metrics', port: 9187, protocol: 'TCP' },
+      { name: 'status', port: 8000, protocol: 'TCP' },
+    ],
+    source: file,
+  };
+}
+
+/** The Services a Cluster's managed.services.additional asks the operator for (pkg/specs/services.go). */
+function cnpgServicesOf(file: string, value: CnpgCluster): ServiceModel[] {
+  const role = { rw: 'primary', ro: 'replica', r: undefined } as const;
+  return (value.spec.managed?.services?.additional ?? []).map((service) => {
+    const instanceRole = role[service.selectorType];
+    return {
+      name: service.serviceTemplate.metadata!.name!,
+      namespace: value.metadata.namespace ?? 'default',
+      selector: { 'cnpg.io/cluster': value.metadata.name!, ...(instanceRole ? { 'cnpg.io/instanceRole': instanceRole } : {}) },
+      ports: [{ name: 'postgres', port: 5432, targetPort: 5432 }],
+      source: file,
+    };
+  });
 }
 
 function serviceOf(file: string, value: IService): ServiceModel {

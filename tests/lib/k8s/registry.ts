@@ -23,6 +23,8 @@ export const TYPES_BY_KIND: Readonly<Record<string, TypeRef>> = {
   'apps/v1/Deployment': { module: 'kubernetes-models/apps/v1/Deployment', name: 'IDeployment' },
   'apps/v1/StatefulSet': { module: 'kubernetes-models/apps/v1/StatefulSet', name: 'IStatefulSet' },
   'policy/v1/PodDisruptionBudget': { module: 'kubernetes-models/policy/v1/PodDisruptionBudget', name: 'IPodDisruptionBudget' },
+  'rbac.authorization.k8s.io/v1/Role': { module: 'kubernetes-models/rbac.authorization.k8s.io/v1/Role', name: 'IRole' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { module: 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding', name: 'IRoleBinding' },
   'cilium.io/v2/CiliumNetworkPolicy': {
     module: '@kubernetes-models/cilium/cilium.io/v2/CiliumNetworkPolicy',
     name: 'ICiliumNetworkPolicy',
@@ -30,6 +32,7 @@ export const TYPES_BY_KIND: Readonly<Record<string, TypeRef>> = {
   'kustomize.config.k8s.io/v1beta1/Kustomization': local('Kustomization'),
   'kind.x-k8s.io/v1alpha4/Cluster': local('KindCluster'),
   'spire.spiffe.io/v1alpha1/ClusterSPIFFEID': local('ClusterSPIFFEID'),
+  'postgresql.cnpg.io/v1/Cluster': local('CnpgCluster'),
 };
 
 /** Helm values files (relative to the repository root) -> type of the chart's values. */

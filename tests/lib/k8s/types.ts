@@ -1,7 +1,7 @@
 /**
  * Closed TypeScript types for the kind-mode files that have no published TypeScript model: the
- * kind cluster config, kustomizations, the SPIRE controller manager's ClusterSPIFFEID, and the
- * Helm values of Cilium, SPIRE and OpenBao.
+ * kind cluster config, kustomizations, the SPIRE controller manager's ClusterSPIFFEID,
+ * CloudNativePG's Cluster, and the Helm values of Cilium, SPIRE and OpenBao.
  *
  * "Closed" is the point: the checker (typecheck.ts) assigns each YAML document to one of these
  * types as an object literal, and TypeScript's excess-property check rejects every key that is not
@@ -16,6 +16,7 @@
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 
@@ -110,6 +111,53 @@ export interface ClusterSPIFFEIDSpec {
   fallback?: boolean;
   className?: string;
   hint?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudNativePG's Cluster: postgresql.cnpg.io/v1 of CloudNativePG 1.30.0 (api/v1/cluster_types.go
+// in github.com/cloudnative-pg/cloudnative-pg@v1.30.0), only the keys our file uses, with the
+// enums the kubebuilder markers declare.
+
+export interface CnpgCluster {
+  apiVersion: 'postgresql.cnpg.io/v1';
+  kind: 'Cluster';
+  metadata: ObjectMeta;
+  spec: CnpgClusterSpec;
+}
+
+export interface CnpgClusterSpec {
+  /** Required. */
+  instances: number;
+  imageName?: string;
+  imagePullPolicy?: 'Always' | 'Never' | 'IfNotPresent';
+  postgresUID?: number;
+  postgresGID?: number;
+  inheritedMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  bootstrap?: { initdb?: { database?: string; owner?: string } };
+  enableSuperuserAccess?: boolean;
+  postgresql?: {
+    parameters?: Record<string, string>;
+    synchronous?: { method: 'any' | 'first'; number: number; dataDurability?: 'required' | 'preferred' };
+    pg_hba?: string[];
+    pg_ident?: string[];
+  };
+  certificates?: { serverTLSSecret?: string; serverCASecret?: string; clientCASecret?: string; replicationTLSSecret?: string };
+  managed?: {
+    services?: {
+      disabledDefaultServices?: Array<'rw' | 'r' | 'ro'>;
+      additional?: Array<{
+        selectorType: 'rw' | 'r' | 'ro';
+        updateStrategy?: 'patch' | 'replace';
+        serviceTemplate: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+      }>;
+    };
+  };
+  affinity?: { enablePodAntiAffinity?: boolean; podAntiAffinityType?: 'preferred' | 'required'; topologyKey?: string };
+  smartShutdownTimeout?: number;
+  stopDelay?: number;
+  switchoverDelay?: number;
+  storage?: { size?: string; storageClass?: string };
+  resources?: IResourceRequirements;
 }
 
 // ---------------------------------------------------------------------------------------------
