@@ -9,7 +9,8 @@
 #   3. Static secrets: a KV v2 round trip with the backend's OpenBao token, and what its policy denies
 #   4. Dynamic secrets: the temporary PostgreSQL user, its lease and its sessions; a rotation
 #      that creates the next user and drops the old one; in kind mode, the replicas that keep it
-#      all up (two of each app, OpenBao's three Raft servers that unseal themselves)
+#      all up (two of each app, OpenBao's three Raft servers that unseal themselves, PostgreSQL's
+#      primary and synchronous standby)
 #   5. Network security: mutual TLS with X.509-SVIDs on every hop (OpenBao's certificate, plain
 #      text refused, the backend's API closed to every identity but the frontend's); in kind mode
 #      also Hubble flows with Cilium's mutual authentication, and the frontend's denied attempt

@@ -52,7 +52,7 @@ demo_legend() {
   note "spire-server ...                   /opt/spire/bin/spire-server ... inside zt-spire-server-0"
   note "fetch_svid backend|frontend        spire-server jwt mint -audience $ZT_JWT_AUDIENCE for that SPIFFE ID (the app images carry no SPIRE CLI)"
   note "bao ...                            bao ... inside openbao-0 (over TLS, verified against the SPIRE bundle; a standby forwards to the leader), with the token (BAO_TOKEN, or the root token from .secrets/openbao-init.json) on stdin"
-  note "psql ...                           psql as postgres on $ZT_DB_NAME inside postgres-0"
+  note "psql ...                           psql as postgres on $ZT_DB_NAME inside the primary's pod"
   note "BAO_ADDR                           $BAO_ADDR, a port-forward to openbao-0"
 }
 
@@ -108,7 +108,7 @@ tls_attempt() {
     openbao-certificate) openssl_peer "localhost:${BAO_ADDR##*:}" "$DEMO_CACERT" ;;
     openbao-plain) curl -sS -m 5 "http://localhost:${BAO_ADDR##*:}/v1/sys/health"; echo ;;
     postgres-plain)
-      kubectl -n data exec postgres-0 -c postgres -- psql "host=127.0.0.1 dbname=$ZT_DB_NAME user=$ZT_DB_ADMIN_USER sslmode=disable connect_timeout=5" -c 'SELECT 1' 2>&1 || true
+      kubectl -n data exec "$(postgres_primary)" -c postgres -- psql "host=127.0.0.1 dbname=$ZT_DB_NAME user=$ZT_DB_ADMIN_USER sslmode=disable connect_timeout=5" -c 'SELECT 1' 2>&1 || true
       ;;
     backend-no-cert) backend_call none GET /api/health/live || true ;;
     backend-impostor) backend_call impostor GET /api/health/live || true ;;
@@ -132,7 +132,9 @@ bao() {
     kubectl -n openbao exec -i openbao-0 -c openbao -- sh -c 'read -r BAO_TOKEN; export BAO_TOKEN; exec bao "$@"' bao "$@"
 }
 
-psql() { kubectl -n data exec -i postgres-0 -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
+# The current primary (CloudNativePG's Cluster status): where writes go, and what psql talks to.
+postgres_primary() { kubectl -n data get cluster postgres -o jsonpath='{.status.currentPrimary}'; }
+psql() { kubectl -n data exec -i "$(postgres_primary)" -c postgres -- psql -U postgres -d "$ZT_DB_NAME" -X -q -P pager=off "$@"; }
 
 # Part 4's last step: what keeps the app up when a pod or a node goes (tests/kind/suite/faults.ts
 # deletes them under load).
@@ -147,9 +149,18 @@ demo_replicas_step() {
   say "And nobody unseals them: each server unseals itself with a static key from the Secret openbao/openbao-seal. setup.sh kept only a recovery key and the root token (docs/security.md says what a key in a Secret protects, and what a KMS would add)."
   show_run 'bao status' 'Seal Type|Sealed|HA Mode'
   check "OpenBao seals with the static key and is unsealed" out_has 'Seal Type +static'
-  say "PostgreSQL still runs as one pod: its data survives a pod's deletion (its volume), but while it restarts the backend answers 503. Failover to a standby is the next step of this project."
-  show_run 'kubectl -n data get pods -o wide' 'postgres'
+  say "PostgreSQL: a primary and a synchronous standby on the other worker, run by the CloudNativePG operator. Every commit is on both before it returns; if the primary goes, the operator promotes the standby (a few seconds of 503, no lost row) and clients follow the Service postgres to it. They replicate over TLS with PostgreSQL's own X.509-SVID."
+  show_run 'kubectl -n data get cluster postgres' 'postgres'
+  check "PostgreSQL has two ready instances" postgres_healthy
+  show_run "psql -At -c \"SELECT application_name, sync_state, (SELECT ssl FROM pg_stat_ssl s WHERE s.pid = r.pid) AS tls FROM pg_stat_replication r\"" 'quorum|sync'
+  check "the standby streams synchronously, over TLS" out_has '\|quorum\|t'
   pause
+}
+
+postgres_healthy() {
+  local summary
+  summary=$(kubectl -n data get cluster postgres -o json | jq -r '"\(.status.instances) \(.status.readyInstances)"')
+  [[ "$summary" == "2 2" ]] || { DEMO_DETAIL="instances, ready: $summary"; return 1; }
 }
 
 # replicas_on_nodes NAMESPACE APP N: N Ready pods of APP, on N different nodes.
