@@ -148,7 +148,7 @@ export interface CnpgClusterSpec {
       additional?: Array<{
         selectorType: 'rw' | 'r' | 'ro';
         updateStrategy?: 'patch' | 'replace';
-        serviceTemplate: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
+        serviceTemplate: { metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, never> };
       }>;
     };
   };
