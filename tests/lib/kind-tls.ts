@@ -19,9 +19,13 @@ const pem = (label: string, der: string): string => `-----BEGIN ${label}-----\n$
 /** The project's SPIRE trust bundle (PEM). */
 export const clusterTrustBundle = (): string => `${spireServer(['bundle', 'show', '-format', 'pem'])}\n`;
 
-/** An X.509-SVID for SPIFFE_ID from the project's SPIRE server (its admin API: spire-server x509 mint). */
-export function mintInCluster(spiffeId: string): PemSvid {
-  const out = JSON.parse(spireServer(['x509', 'mint', '-spiffeID', spiffeId, '-ttl', '30m', '-output', 'json'])) as {
+/**
+ * An X.509-SVID for SPIFFE_ID from the project's SPIRE server (its admin API: spire-server x509
+ * mint), with DNS_NAMES as DNS SANs (the first is the subject's CN, as for the workloads' SVIDs).
+ */
+export function mintInCluster(spiffeId: string, dnsNames: string[] = []): PemSvid {
+  const dns = dnsNames.flatMap((name) => ['-dns', name]);
+  const out = JSON.parse(spireServer(['x509', 'mint', '-spiffeID', spiffeId, ...dns, '-ttl', '30m', '-output', 'json'])) as {
     x509_svid: string[];
     private_key: string;
     root_cas: string[];

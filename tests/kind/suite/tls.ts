@@ -25,7 +25,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
 import { appUrl, docker, eventually, kubectl, kubectlJson, openbaoInit, postgresStatus } from '../../lib/kind-cluster.ts';
-import { ProbePods, spireServer } from '../../lib/kind-probes.ts';
+import { ProbePods } from '../../lib/kind-probes.ts';
 import { backendCall, clusterTrustBundle, mintInCluster } from '../../lib/kind-tls.ts';
 import { serverCertificate } from '../../lib/tls-probes.ts';
 import { Load, login } from './faults.ts';
@@ -133,9 +133,8 @@ export function tlsPart(): void {
         return result;
       };
       const svid = (spiffeId: string, dns: string) => {
-        const out = JSON.parse(spireServer(['x509', 'mint', '-spiffeID', spiffeId, '-dns', dns, '-ttl', '10m', '-output', 'json'])) as { x509_svid: string[]; private_key: string };
-        const pem = (label: string, der: string) => `-----BEGIN ${label}-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
-        return { cert: out.x509_svid.map((der) => pem('CERTIFICATE', der)).join(''), key: pem('PRIVATE KEY', out.private_key) };
+        const { certPem, keyPem } = mintInCluster(spiffeId, [dns]);
+        return { cert: certPem, key: keyPem };
       };
       // The control: PostgreSQL's identity, with its first DNS name as the subject's CN.
       expect(await attempt(svid(identity.spiffeIds.postgres, identity.x509Svid.dnsNames.postgres[0]!))).toBe('streaming_replica');
