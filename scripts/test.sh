@@ -18,7 +18,8 @@
 #   - kind: kind mode on a real cluster: builds (or reuses) the registry-free image set and the
 #     CLI tools, starts a private dockerd, runs scripts/setup.sh --kind with the documented
 #     overrides, demo.sh --auto --kind, the zero-trust checks, a second setup, fast rotation and
-#     teardown.sh --kind (tests/kind/; needs root and about 25 GB for its cache the first time)
+#     teardown.sh --kind (tests/kind/; needs root and about 25 GB for its cache the first time);
+#     it runs in the background, beside the local suites, and its output follows theirs
 #
 #   --keep   kind suite: leave the cluster (and the private dockerd) up for inspection; reach it with
 #            set -a; source test-results/kind/env; set +a; kubectl get pods -A
@@ -97,11 +98,16 @@ run_vitest() {
   shift 2
   rm -f "$report"
   (cd "$ZT_REPO_ROOT/$dir" && npx vitest run "$@" --reporter=default --reporter=json --outputFile.json="$report") || status=$?
+  count_vitest_report "$suite" "$report" "$status"
+}
+
+# count_vitest_report SUITE REPORT STATUS: records SUITE's counts from Vitest's JSON REPORT.
+count_vitest_report() {
+  local suite=$1 report=$2 status=$3 counts passed failed skipped
   if [[ ! -s "$report" ]]; then
     record "$suite" "${EXTRA_PASSED:-0}" $((1 + ${EXTRA_FAILED:-0})) 0 # Vitest died before it could report
     return
   fi
-  local counts
   counts=$(jq -r '"\(.numPassedTests) \(.numFailedTests) \(.numPendingTests + .numTodoTests)"' "$report")
   read -r passed failed skipped <<<"$counts"
   # A failed global setup (the stack did not come up) fails the run without failing a test.
@@ -128,50 +134,46 @@ suite_browser() {
   record browser "$passed" "$failed" "$skipped"
 }
 
-# kind mode on a real cluster. Its first steps (tests/kind/first-setup.sh: prepare.sh readies the
-# machine and writes the environment the tests run with, then the user's setup.sh --kind) start in
-# the background before the local suites, whose waits leave the cores to the cluster's. A failed
+# kind mode on a real cluster, from start to end in the background (tests/kind/run.sh: the
+# private engine, prepare.sh, the user's setup.sh --kind, the suite's tests, the engine stopped),
+# started right after installing: most of it is waiting for pods, renewals and failovers, which
+# the local suites' tests pay for meanwhile. Its output is printed when it ends. A failed
 # prepare.sh counts as one failed test; setup.sh's result is the suite's first tests to judge.
 KIND_ENV_FILE=$RESULTS_DIR/kind/env
-KIND_FIRST_SETUP_DIR=$RESULTS_DIR/kind/first-setup
-KIND_FIRST_SETUP_PID=""
+KIND_OUT_DIR=$RESULTS_DIR/kind/run
+KIND_PID="" KIND_STARTED=0
 
-start_kind_first_setup() {
-  mkdir -p "$KIND_FIRST_SETUP_DIR"
-  info "kind suite: tests/kind/prepare.sh and scripts/setup.sh --kind start now, in the background (output in ${KIND_FIRST_SETUP_DIR#"$ZT_REPO_ROOT/"}/)"
-  # A session of its own, so that an interrupted run stops it as a whole (stop_kind_first_setup).
-  setsid "$ZT_REPO_ROOT/tests/kind/first-setup.sh" "$KIND_ENV_FILE" "$KIND_FIRST_SETUP_DIR" </dev/null >/dev/null 2>&1 &
-  KIND_FIRST_SETUP_PID=$!
+start_kind_suite() {
+  mkdir -p "$KIND_OUT_DIR"
+  info "kind suite: tests/kind/run.sh starts now, in the background (follow it in ${KIND_OUT_DIR#"$ZT_REPO_ROOT/"}/: prepare.log, setup.stdout, tests.log)"
+  local keep=()
+  ((KEEP_CLUSTER)) && keep=(--keep)
+  KIND_STARTED=$(date +%s)
+  # A session of its own, so that an interrupted run stops it as a whole (stop_kind_suite).
+  setsid "$ZT_REPO_ROOT/tests/kind/run.sh" "${keep[@]}" "$KIND_ENV_FILE" "$KIND_OUT_DIR" "$RESULTS_DIR/kind.json" </dev/null >/dev/null 2>&1 &
+  KIND_PID=$!
 }
 
-stop_kind_first_setup() {
-  if [[ -n "$KIND_FIRST_SETUP_PID" ]]; then kill -- "-$KIND_FIRST_SETUP_PID" 2>/dev/null || true; fi
+stop_kind_suite() {
+  if [[ -n "$KIND_PID" ]]; then kill -- "-$KIND_PID" 2>/dev/null || true; fi
 }
 
 suite_kind() {
-  local env_file=$KIND_ENV_FILE name names=() status=0
-  [[ -n "$KIND_FIRST_SETUP_PID" ]] || start_kind_first_setup
-  info "waiting for the kind suite's preparation and its first setup.sh --kind"
-  wait "$KIND_FIRST_SETUP_PID" || status=$?
-  KIND_FIRST_SETUP_PID=""
-  cat "$KIND_FIRST_SETUP_DIR/prepare.log" 2>/dev/null || true
+  local status=0
+  [[ -n "$KIND_PID" ]] || start_kind_suite
+  info "waiting for the kind suite, $(($(date +%s) - KIND_STARTED))s in"
+  wait "$KIND_PID" || status=$?
+  KIND_PID=""
+  cat "$KIND_OUT_DIR/prepare.log" "$KIND_OUT_DIR/tests.log" 2>/dev/null || true
   if ((status != 0)); then
     record kind 0 1 0
-    return
-  fi
-  local saved_path=$PATH
-  mapfile -t names < <(sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' "$env_file")
-  set -a
-  # shellcheck source=/dev/null
-  source "$env_file"
-  set +a
-  ZT_KIND_KEEP=$KEEP_CLUSTER ZT_KIND_FIRST_SETUP=$KIND_FIRST_SETUP_DIR run_vitest kind tests --project kind
-  for name in "${names[@]}"; do [[ "$name" == PATH ]] || unset "$name"; done
-  PATH=$saved_path
-  if ((KEEP_CLUSTER)); then
-    info "the cluster is kept; reach it with: set -a; source $env_file; set +a; kubectl get pods -A"
   else
-    "$ZT_REPO_ROOT/tests/kind/engine/engine.sh" stop
+    count_vitest_report kind "$RESULTS_DIR/kind.json" "$(cat "$KIND_OUT_DIR/tests.status" 2>/dev/null || echo 1)"
+  fi
+  # Its time is the whole run's in the background, not the wait.
+  SECONDS_TAKEN[kind]=$(($(date +%s) - KIND_STARTED))
+  if ((KEEP_CLUSTER)); then
+    info "the cluster is kept; reach it with: set -a; source $KIND_ENV_FILE; set +a; kubectl get pods -A"
   fi
 }
 
@@ -222,8 +224,8 @@ main() {
   install_prerequisites
   mkdir -p "$RESULTS_DIR"
   if [[ " ${suites[*]} " == *" kind "* ]]; then
-    trap stop_kind_first_setup EXIT
-    start_kind_first_setup
+    trap stop_kind_suite EXIT
+    start_kind_suite
   fi
   local n=0
   for suite in "${suites[@]}"; do
@@ -232,7 +234,7 @@ main() {
     local started
     started=$(date +%s)
     "suite_$suite"
-    SECONDS_TAKEN[$suite]=$(($(date +%s) - started))
+    [[ -n "${SECONDS_TAKEN[$suite]:-}" ]] || SECONDS_TAKEN[$suite]=$(($(date +%s) - started))
   done
   print_summary "${suites[@]}"
 }

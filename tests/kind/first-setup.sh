@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The kind suite's first steps: tests/kind/prepare.sh, then scripts/setup.sh --kind exactly as a
-# user runs it, with the environment prepare.sh wrote. scripts/test.sh starts this in the
-# background while the local suites run (most of setup.sh's seven minutes is waiting for pods),
-# and the suite's first tests read setup.sh's result from OUT_DIR.
+# user runs it, with the environment prepare.sh wrote. tests/kind/run.sh runs this before the
+# suite's tests, whose first ones read setup.sh's result from OUT_DIR.
 #
 # Usage: tests/kind/first-setup.sh ENV_FILE OUT_DIR [-h|--help]
 #
