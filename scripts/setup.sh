@@ -173,6 +173,9 @@ setup_kind() {
 
   step 1/11 "Checking prerequisites"
   kind_preflight
+  tag=$(image_tag)
+  trap kind_cleanup EXIT
+  start_kind_images "$tag"
   step 2/11 "kind cluster"
   kind_cluster
   step 3/11 "Cilium $CILIUM_CHART_VERSION: CNI, kube-proxy replacement, Hubble, mutual authentication"
@@ -187,7 +190,6 @@ setup_kind() {
   kind_policies
   step 8/11 "Configuring OpenBao (the same step as local mode)"
   kind_configure_openbao
-  tag=$(image_tag)
   step 9/11 "Images for revision $tag"
   kind_images "$tag"
   step 10/11 "Backend and frontend"

@@ -471,7 +471,7 @@ openbao_port_forward() {
   kube -n openbao port-forward pod/openbao-0 "$port:8200" >"$ZT_KIND_WORK_DIR/port-forward.log" 2>&1 &
   ZT_KIND_BAO_PF_PID=$!
   ZT_KIND_BAO_ADDR="https://localhost:$port"
-  trap stop_openbao_port_forward EXIT
+  trap kind_cleanup EXIT
   wait_until 60 "a port-forward to OpenBao" curl --cacert "$ZT_KIND_TRUST_BUNDLE" -s -o /dev/null "$ZT_KIND_BAO_ADDR/v1/sys/seal-status" ||
     { show_log_tail "$ZT_KIND_WORK_DIR/port-forward.log"; give_up openbao "a port-forward to OpenBao (over TLS, verified against $ZT_KIND_TRUST_BUNDLE)"; }
 }
@@ -484,6 +484,12 @@ stop_openbao_port_forward() {
   kill "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
   wait "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
   ZT_KIND_BAO_PF_PID=""
+}
+
+# What setup leaves running when it ends, early or not: the port-forward and any image build.
+kind_cleanup() {
+  stop_openbao_port_forward
+  stop_kind_images
 }
 
 # The static seal's key: 32 random bytes, made once, only ever in the Secret openbao/openbao-seal
@@ -588,24 +594,71 @@ image_tag() {
   echo "$rev"
 }
 
-kind_images() {
-  local tag=$1 app image
+# The two app images build in the background from the first step on (start_kind_images): most
+# of the cluster's steps are waiting for pods, and the builds are minutes of CPU. kind_images waits
+# for them, says what was built and loads the images into the nodes.
+ZT_KIND_IMAGES_PID="" ZT_KIND_IMAGES_STARTED=0 ZT_KIND_IMAGES_BUILT=()
+
+app_image() { echo "zt-demo/$1:$2"; }
+
+# build_app_image APP TAG: docker build, its output in .kind/build-APP.log.
+build_app_image() {
+  local app=$1 tag=$2
+  # --force-rm: a failed build leaves no stopped container behind.
+  docker build --force-rm --build-arg NODE_IMAGE="$NODE_IMAGE" -f "$ZT_REPO_ROOT/$app/Dockerfile" -t "$(app_image "$app" "$tag")" "$ZT_REPO_ROOT" \
+    >"$ZT_KIND_WORK_DIR/build-$app.log" 2>&1
+}
+
+start_kind_images() {
+  local tag=$1 app
+  ZT_KIND_IMAGES_BUILT=()
   for app in backend frontend; do
-    image="zt-demo/$app:$tag"
-    if docker image inspect "$image" >/dev/null 2>&1; then
-      ok "image $image (built before)"
-      continue
-    fi
-    info "building $image (docker build, a few minutes the first time)"
-    # --force-rm: a failed build leaves no stopped container behind.
-    docker build --force-rm --build-arg NODE_IMAGE="$NODE_IMAGE" -f "$ZT_REPO_ROOT/$app/Dockerfile" -t "$image" "$ZT_REPO_ROOT" \
-      >"$ZT_KIND_WORK_DIR/build-$app.log" 2>&1 ||
-      { show_log_tail "$ZT_KIND_WORK_DIR/build-$app.log" 25; die "the $app image did not build (log: .kind/build-$app.log)" "fix the error above and run scripts/setup.sh again"; }
-    changed
-    ok "image $image built"
+    docker image inspect "$(app_image "$app" "$tag")" >/dev/null 2>&1 || ZT_KIND_IMAGES_BUILT+=("$app")
   done
+  ((${#ZT_KIND_IMAGES_BUILT[@]})) || return 0
+  local built=${ZT_KIND_IMAGES_BUILT[*]}
+  info "building the images of revision $tag in the background meanwhile: ${built// / and } (a few minutes the first time; .kind/build-*.log)"
+  ZT_KIND_IMAGES_STARTED=$(date +%s)
+  # One after the other: two builds at once would only share the same cores.
+  (
+    for app in "${ZT_KIND_IMAGES_BUILT[@]}"; do
+      build_app_image "$app" "$tag" || exit 1
+    done
+  ) </dev/null &
+  ZT_KIND_IMAGES_PID=$!
+}
+
+# Stops the builds when setup ends early: the docker client first (a cancelled client cancels its
+# build), then the subshell.
+stop_kind_images() {
+  [[ -n "$ZT_KIND_IMAGES_PID" ]] || return 0
+  pkill -P "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
+  kill "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
+  wait "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
+  ZT_KIND_IMAGES_PID=""
+}
+
+kind_images() {
+  local tag=$1 app status=0
+  if [[ -n "$ZT_KIND_IMAGES_PID" ]]; then
+    info "waiting for the image builds started at step 1 ($(($(date +%s) - ZT_KIND_IMAGES_STARTED))s ago)"
+    wait "$ZT_KIND_IMAGES_PID" || status=$?
+    ZT_KIND_IMAGES_PID=""
+  fi
+  for app in backend frontend; do
+    if ! docker image inspect "$(app_image "$app" "$tag")" >/dev/null 2>&1; then
+      show_log_tail "$ZT_KIND_WORK_DIR/build-$app.log" 25
+      die "the $app image did not build (log: .kind/build-$app.log)" "fix the error above and run scripts/setup.sh again"
+    elif [[ " ${ZT_KIND_IMAGES_BUILT[*]} " == *" $app "* ]]; then
+      changed
+      ok "image $(app_image "$app" "$tag") built"
+    else
+      ok "image $(app_image "$app" "$tag") (built before)"
+    fi
+  done
+  ((status == 0)) || die "the image builds ended with status $status" "see .kind/build-backend.log and .kind/build-frontend.log"
   # kind skips nodes that have the image already.
-  kind load docker-image --name "$ZT_KIND_CLUSTER" "zt-demo/backend:$tag" "zt-demo/frontend:$tag" \
+  kind load docker-image --name "$ZT_KIND_CLUSTER" "$(app_image backend "$tag")" "$(app_image frontend "$tag")" \
     >"$ZT_KIND_WORK_DIR/kind-load.log" 2>&1 ||
     { show_log_tail "$ZT_KIND_WORK_DIR/kind-load.log"; die "kind could not load the images into the cluster" "run scripts/setup.sh again"; }
   ok "images loaded into the cluster's nodes"

@@ -23,8 +23,11 @@ const log = (entry) => appendFileSync(LOG, `${JSON.stringify(entry)}\n`);
 const statePath = (name) => join(STATE_DIR, name === 'hubble-flows' ? 'hubble-flows.jsonl' : `${name}.json`);
 const load = (name, initial) => (existsSync(statePath(name)) ? JSON.parse(readFileSync(statePath(name), 'utf8')) : initial);
 const save = (name, value) => writeFileSync(statePath(name), JSON.stringify(value, null, 2));
-const cluster = load('cluster', { exists: false, releases: {}, configmaps: {}, secrets: {}, applied: {}, images: [], nodeImages: [] });
+const cluster = load('cluster', { exists: false, releases: {}, configmaps: {}, secrets: {}, applied: {}, nodeImages: [] });
 const saveCluster = () => save('cluster', cluster);
+// The engine's images, apart from the cluster: setup.sh builds them in the background while other
+// stand-ins change the cluster, and each call writes back the whole file it loaded.
+const images = load('images', []);
 
 function fail(message, code = 1) {
   process.stderr.write(`fake ${tool}: ${message}\n`);
@@ -48,12 +51,14 @@ const tools = {
   docker(args) {
     const [cmd, ...rest] = args;
     if (cmd === 'info') return out(rest.includes('--format') ? '4 8589934592' : 'Server Version: 28.0.0');
-    if (cmd === 'image' && rest[0] === 'inspect') return cluster.images.includes(rest[1]) ? out('[{}]') : fail(`No such image: ${rest[1]}`);
-    if (cmd === 'image' && rest[0] === 'ls') return out(cluster.images.join('\n'));
+    if (cmd === 'image' && rest[0] === 'inspect') return images.includes(rest[1]) ? out('[{}]') : fail(`No such image: ${rest[1]}`);
+    if (cmd === 'image' && rest[0] === 'ls') return out(images.join('\n'));
     if (cmd === 'build') {
       const [tag] = takeFlag(rest, '-t');
-      cluster.images.push(tag);
-      saveCluster();
+      const failing = process.env.FAKE_DOCKER_BUILD_FAILS;
+      if (failing && tag.startsWith(`zt-demo/${failing}:`)) fail('npm error code ERESOLVE (the stand-in was told to fail this build)');
+      images.push(tag);
+      save('images', images);
       return out(`naming to ${tag} done`);
     }
     fail(`unsupported: ${args.join(' ')}`);
@@ -69,9 +74,9 @@ const tools = {
       return saveCluster();
     }
     if (cmd === 'load' && sub === 'docker-image') {
-      const [, images] = takeFlag(rest, '--name');
-      for (const image of images) if (!cluster.images.includes(image)) fail(`image: "${image}" not present locally`);
-      cluster.nodeImages = [...new Set([...cluster.nodeImages, ...images])];
+      const [, loaded] = takeFlag(rest, '--name');
+      for (const image of loaded) if (!images.includes(image)) fail(`image: "${image}" not present locally`);
+      cluster.nodeImages = [...new Set([...cluster.nodeImages, ...loaded])];
       return saveCluster();
     }
     if (cmd === 'export' && sub === 'kubeconfig') {

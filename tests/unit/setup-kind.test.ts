@@ -172,13 +172,20 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       /^openbao POST auth\/jwt\/config$/,
       /^openbao POST auth\/jwt\/role\/backend$/,
       /^openbao POST database\/config\/appdb$/,
-      /^docker build .* -f .*\/backend\/Dockerfile -t zt-demo\/backend:[0-9a-f]{12} /,
-      /^docker build .* -f .*\/frontend\/Dockerfile -t zt-demo\/frontend:[0-9a-f]{12} /,
       /^kind load docker-image --name zt-demo zt-demo\/backend:[0-9a-f]{12} zt-demo\/frontend:[0-9a-f]{12}$/,
       /^kubectl .* apply -k .*\/\.kind\/apps$/,
       /^kubectl .* rollout status deployment\/backend/,
       /^kubectl .* exec zt-spire-server-0 .* entry show -spiffeID /,
     ]);
+    // The app images build in the background from the first step on, one after the other, and
+    // are loaded into the nodes once both are built.
+    expectInOrder(first.calls, [
+      /^docker build .* -f .*\/backend\/Dockerfile -t zt-demo\/backend:[0-9a-f]{12} /,
+      /^docker build .* -f .*\/frontend\/Dockerfile -t zt-demo\/frontend:[0-9a-f]{12} /,
+      /^kind load docker-image /,
+    ]);
+    expect(first.stdout).toMatch(/building the images of revision [0-9a-f]{12} in the background meanwhile: backend and frontend /);
+    expect(first.stdout.indexOf('in the background')).toBeLessThan(first.stdout.indexOf('] kind cluster'));
     expect(first.stdout).toContain(`The app                ${appUrl}`);
     expect(first.stdout).toMatch(/jake\/jake99 .*\n.*terry\/terry99/);
     expect(first.stdout).toContain('scripts/demo.sh');
@@ -303,6 +310,21 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       writeFileSync(clusterPath, saved);
       writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: false }));
     }
+  }, 120_000);
+  it('stops at the images with the failed build\'s log when one does not build, and builds it on the next run', async () => {
+    const imagesPath = join(work, 'state', 'images.json');
+    const built: string[] = JSON.parse(readFileSync(imagesPath, 'utf8'));
+    writeFileSync(imagesPath, JSON.stringify(built.filter((image) => !image.startsWith('zt-demo/frontend:'))));
+    const failed = await setup(['--kind'], undefined, { FAKE_DOCKER_BUILD_FAILS: 'frontend' });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/building the images of revision \S+ in the background meanwhile: frontend \(/);
+    expect(failed.stderr).toMatch(/last \d+ lines of .*\/\.kind\/build-frontend\.log[\s\S]*npm error/);
+    expect(failed.stderr).toMatch(/^error: the frontend image did not build \(log: \.kind\/build-frontend\.log\)\nhint: /m);
+    expect(failed.calls.map(line).filter((l) => l.startsWith('kind load'))).toEqual([]);
+    const again = await setup(['--kind']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/image zt-demo\/frontend:\S+ built/);
+    expect(again.stdout).toMatch(/image zt-demo\/backend:\S+ \(built before\)/);
   }, 120_000);
 });
 
