@@ -476,13 +476,19 @@ openbao_port_forward() {
     { show_log_tail "$ZT_KIND_WORK_DIR/port-forward.log"; give_up openbao "a port-forward to OpenBao (over TLS, verified against $ZT_KIND_TRUST_BUNDLE)"; }
 }
 
+# stop_background PID: stops a backgrounded subshell and its children, the children first: a
+# function run in the background (kube, a loop of docker builds) runs its command as a child of
+# the subshell, which would outlive setup (found by the stand-in tests' leak check), and a
+# cancelled docker client cancels its build.
+stop_background() {
+  pkill -P "$1" 2>/dev/null || true
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 stop_openbao_port_forward() {
   [[ -n "${ZT_KIND_BAO_PF_PID:-}" ]] || return 0
-  # kube is a function, so the port-forward may run as a child of the backgrounded subshell:
-  # stop the child first, or it outlives setup (found by the stand-in tests' leak check).
-  pkill -P "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
-  kill "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
-  wait "$ZT_KIND_BAO_PF_PID" 2>/dev/null || true
+  stop_background "$ZT_KIND_BAO_PF_PID"
   ZT_KIND_BAO_PF_PID=""
 }
 
@@ -628,13 +634,10 @@ start_kind_images() {
   ZT_KIND_IMAGES_PID=$!
 }
 
-# Stops the builds when setup ends early: the docker client first (a cancelled client cancels its
-# build), then the subshell.
+# Stops the builds when setup ends early.
 stop_kind_images() {
   [[ -n "$ZT_KIND_IMAGES_PID" ]] || return 0
-  pkill -P "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
-  kill "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
-  wait "$ZT_KIND_IMAGES_PID" 2>/dev/null || true
+  stop_background "$ZT_KIND_IMAGES_PID"
   ZT_KIND_IMAGES_PID=""
 }
 
