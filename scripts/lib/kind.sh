@@ -642,10 +642,11 @@ stop_kind_images() {
 }
 
 kind_images() {
-  local tag=$1 app status=0
+  local tag=$1 app
   if [[ -n "$ZT_KIND_IMAGES_PID" ]]; then
     info "waiting for the image builds started at step 1 ($(($(date +%s) - ZT_KIND_IMAGES_STARTED))s ago)"
-    wait "$ZT_KIND_IMAGES_PID" || status=$?
+    # Its status says only that a build failed; which one, the images present say below.
+    wait "$ZT_KIND_IMAGES_PID" || true
     ZT_KIND_IMAGES_PID=""
   fi
   for app in backend frontend; do
@@ -659,7 +660,6 @@ kind_images() {
       ok "image $(app_image "$app" "$tag") (built before)"
     fi
   done
-  ((status == 0)) || die "the image builds ended with status $status" "see .kind/build-backend.log and .kind/build-frontend.log"
   # kind skips nodes that have the image already.
   kind load docker-image --name "$ZT_KIND_CLUSTER" "$(app_image backend "$tag")" "$(app_image frontend "$tag")" \
     >"$ZT_KIND_WORK_DIR/kind-load.log" 2>&1 ||

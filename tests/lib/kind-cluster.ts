@@ -158,3 +158,13 @@ export function psql(sql: string, pod = postgresStatus().currentPrimary): string
 /** The dynamic database users OpenBao has created and not yet revoked. */
 export const dynamicUsers = (): string[] =>
   psql("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%' ORDER BY rolname;").split('\n').filter(Boolean);
+
+/**
+ * The JSON entries every backend replica logged in the last SINCE (a label selector shows only 10
+ * lines per pod unless told --tail=-1).
+ */
+export const backendLogEntries = (since = '10m'): Record<string, any>[] =>
+  kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', `--since=${since}`, '--tail=-1'])
+    .stdout.split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));

@@ -311,6 +311,7 @@ describe('scripts/setup.sh --kind against recording stand-ins', () => {
       writeFileSync(statePath, JSON.stringify({ ...JSON.parse(readFileSync(statePath, 'utf8')), sealed: false }));
     }
   }, 120_000);
+
   it('stops at the images with the failed build\'s log when one does not build, and builds it on the next run', async () => {
     const imagesPath = join(work, 'state', 'images.json');
     const built: string[] = JSON.parse(readFileSync(imagesPath, 'utf8'));

@@ -8,7 +8,7 @@ import { chromium } from '@playwright/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '../../lib/identity.ts';
 import { pinned } from '../../lib/versions.ts';
-import { appUrl, dynamicUsers, eventually, firstSetup, kubectl, kubectlJson, type Run, required, script } from '../../lib/kind-cluster.ts';
+import { appUrl, backendLogEntries, dynamicUsers, eventually, firstSetup, kubectl, kubectlJson, type Run, required, script } from '../../lib/kind-cluster.ts';
 
 export function setupParts(): void {
   describe('scripts/setup.sh --kind, first run', () => {
@@ -76,11 +76,9 @@ export function setupParts(): void {
       } finally {
         await browser.close();
       }
-      const event = await eventually('the failed sign-in in the backend log', () => {
-        const logs = kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', '--since=10m', '--tail=-1']).stdout;
-        const line = logs.split('\n').find((l) => l.includes('"event":"sign_in_failed"') && l.includes(`"username":"${username}"`));
-        return line ? (JSON.parse(line) as { client: string }) : undefined;
-      }, 60_000);
+      const event = await eventually('the failed sign-in in the backend log', () =>
+        backendLogEntries().find((entry) => entry.event === 'sign_in_failed' && entry.username === username) as { client: string } | undefined,
+      60_000);
       const podIps = kubectlJson<{ items: any[] }>(['get', 'pods', '--all-namespaces']).items.flatMap((pod) => (pod.status.podIPs ?? []).map((ip: { ip: string }) => ip.ip));
       console.log(`the backend saw the browser's sign-in from ${event.client}`);
       expect(isIP(event.client), event.client).not.toBe(0);
@@ -163,20 +161,9 @@ export function setupParts(): void {
         const users = dynamicUsers();
         return users.length > 0 && users.some((u) => !usersBefore.includes(u)) ? users : undefined;
       }, 180_000);
-      const rotation = await eventually('a scheduled rotation to a new database user', () => {
-        // every replica's log (a selector shows 10 lines per pod unless told otherwise)
-        const logs = kubectl(['-n', '99-apps', 'logs', '-l', 'app.kubernetes.io/name=backend', '--tail=-1', '--since=10m']).stdout;
-        return logs
-          .split('\n')
-          .flatMap((line) => {
-            try {
-              return [JSON.parse(line)];
-            } catch {
-              return [];
-            }
-          })
-          .find((entry) => entry.event === 'rotation_finished' && entry.reason === 'scheduled' && !first.includes(entry.to));
-      }, 200_000, 5000);
+      const rotation = await eventually('a scheduled rotation to a new database user', () =>
+        backendLogEntries().find((entry) => entry.event === 'rotation_finished' && entry.reason === 'scheduled' && !first.includes(entry.to)),
+      200_000, 5000);
       // the user it rotated to exists in PostgreSQL (replaced again only a minute later)
       expect(dynamicUsers(), `users before ${first}`).toContain(rotation.to);
     }, 420_000);
